@@ -1,0 +1,79 @@
+/**
+ * The request sandbox of a print page: the document and the source folder's assets are served
+ * from memory under one private origin; every other request is refused and reported.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { HTTPRequest, Page } from 'puppeteer';
+
+/** The private origin documents are loaded from. */
+export const BOOK_ORIGIN = 'https://book.bookbinder.invalid';
+
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.svg': 'image/svg+xml',
+  '.avif': 'image/avif',
+  '.bmp': 'image/bmp',
+  '.ico': 'image/x-icon',
+  '.css': 'text/css',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+};
+
+/** Maps a path under the origin to a file; undefined refuses the request. */
+export type AssetLookup = (path: string) => string | undefined;
+
+/** Installs the sandbox on a page: JavaScript off, `html` at `/index.html`, assets by lookup. */
+export async function sandboxPage(
+  page: Page,
+  html: string,
+  lookup: AssetLookup,
+  onBlocked: (url: string) => void,
+): Promise<void> {
+  await page.setJavaScriptEnabled(false);
+  await page.setRequestInterception(true);
+  page.on('request', (req: HTTPRequest) => {
+    void answer(req, html, lookup, onBlocked);
+  });
+}
+
+async function answer(
+  req: HTTPRequest,
+  html: string,
+  lookup: AssetLookup,
+  onBlocked: (url: string) => void,
+): Promise<void> {
+  const url = req.url();
+  if (url.startsWith('data:')) return req.continue();
+  if (!url.startsWith(`${BOOK_ORIGIN}/`)) {
+    onBlocked(url);
+    return req.abort('blockedbyclient');
+  }
+  const path = decodeURIComponent(new URL(url).pathname);
+  if (path === '/favicon.ico') return req.respond({ status: 204, body: '' });
+  if (path === '/index.html') {
+    return req.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+  }
+  const file = lookup(path);
+  if (!file) {
+    onBlocked(url);
+    return req.abort('blockedbyclient');
+  }
+  try {
+    const body = await readFile(file);
+    return req.respond({
+      status: 200,
+      contentType: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      body,
+    });
+  } catch {
+    onBlocked(url);
+    return req.abort('failed');
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Resolves the links and images a page wrote — site paths with or without baseurl, paths
+ * relative to the page URL, relative `.md` paths, the site's full URL — to chapters of the
+ * book (`bbref:ID#fragment`) or assets inside the source folder (`bbasset:path`).
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { posix, relative, resolve as resolvePath, sep } from 'node:path';
+import type { Diagnostics } from '../diagnostics.js';
+import type { RefResolver } from '../markdown/links.js';
+import type { Asset, Chapter, Page, SiteConfig } from '../model.js';
+import { urlKeys } from '../source/url.js';
+
+/** Book-wide lookup tables for resolving references. */
+export interface LinkIndex {
+  readonly byUrl: ReadonlyMap<string, Chapter>;
+  readonly bySource: ReadonlyMap<string, Chapter>;
+  /** Every page of the site (in the book or not), to tell "outside the book" from "nothing". */
+  readonly pagesByUrl: ReadonlyMap<string, Page>;
+  readonly pagesBySource: ReadonlyMap<string, Page>;
+}
+
+/** Builds the lookup tables from the book's chapters and all pages of the site. */
+export function buildLinkIndex(chapters: readonly Chapter[], pages: readonly Page[]): LinkIndex {
+  const byUrl = new Map<string, Chapter>();
+  const bySource = new Map<string, Chapter>();
+  for (const c of chapters) {
+    for (const k of urlKeys(c.page.url)) if (!byUrl.has(k)) byUrl.set(k, c);
+    bySource.set(c.page.source, c);
+  }
+  const pagesByUrl = new Map<string, Page>();
+  const pagesBySource = new Map<string, Page>();
+  for (const p of pages) {
+    for (const k of urlKeys(p.url)) if (!pagesByUrl.has(k)) pagesByUrl.set(k, p);
+    pagesBySource.set(p.source, p);
+  }
+  return { byUrl, bySource, pagesByUrl, pagesBySource };
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+const UNSAFE_SCHEME = /^\s*(javascript|vbscript|data|file):/i;
+
+/** Everything a resolver needs for one chapter. */
+export interface ResolveInput {
+  readonly chapter: Chapter;
+  readonly index: LinkIndex;
+  readonly site: SiteConfig;
+  readonly root: string;
+  readonly diags: Diagnostics;
+  /** Collects the assets the chapter uses. */
+  readonly assets: Map<string, Asset>;
+}
+
+/** Makes the reference resolver for one chapter. */
+export function makeResolver(input: ResolveInput): RefResolver {
+  const { chapter, site, diags } = input;
+  const page = chapter.page;
+  return (kind, raw, line) => {
+    const value = raw.trim();
+    const fileLine = page.bodyLine + line;
+    if (kind === 'src') return resolveSrc(input, value, fileLine);
+    if (value === '' || value.startsWith('#')) return `bbref:${chapter.id}${fragmentOf(value)}`;
+    if (UNSAFE_SCHEME.test(value)) {
+      diags.warn('link/unsafe', `link to a ${value.split(':')[0]}: URL removed`, page.source, fileLine);
+      return '#';
+    }
+    const sitePath = toSitePath(value, site);
+    if (sitePath === undefined) return value.startsWith('//') ? `https:${value}` : value;
+    const target = findChapter(input, value, sitePath);
+    if (target) return `bbref:${target.id}${fragmentOf(value)}`;
+    const outside = findPage(input, value, sitePath);
+    if (outside && site.url) return `${site.url}${site.baseurl}${outside.url}${fragmentOf(value)}`;
+    if (outside) {
+      diags.warn(
+        'link/outside-book',
+        `link to ${value} points at a page that is not in this book, and _config.yml has no \`url\` to link to it on the web`,
+        page.source,
+        fileLine,
+      );
+      return value;
+    }
+    const file = staticFile(input, sitePath);
+    if (file && site.url) return `${site.url}${site.baseurl}${sitePath}`;
+    diags.warn('link/unresolved', `link to ${value} matches no page of the site`, page.source, fileLine);
+    return value;
+  };
+}
+
+function fragmentOf(href: string): string {
+  const i = href.indexOf('#');
+  return i === -1 ? '' : href.slice(i);
+}
+
+/**
+ * The site path (`/docs/x/`) a link points at, relative to the current page, or undefined for a
+ * link that leaves the site (another host, `mailto:`…).
+ */
+function toSitePath(value: string, site: SiteConfig): string | undefined {
+  let v = value;
+  if (site.url && (v === site.url || v.startsWith(`${site.url}/`))) v = v.slice(site.url.length) || '/';
+  if (v.startsWith('//') || SCHEME.test(v)) return undefined;
+  const path = v.split('#')[0]!.split('?')[0]!;
+  if (site.baseurl && (path === site.baseurl || path.startsWith(`${site.baseurl}/`))) {
+    return path.slice(site.baseurl.length) || '/';
+  }
+  return path;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function candidates(
+  input: ResolveInput,
+  value: string,
+  sitePath: string,
+): { urls: string[]; sources: string[] } {
+  const page = input.chapter.page;
+  const sourceDir = posix.dirname(page.source);
+  if (sitePath === '') return { urls: [page.url], sources: [] };
+  if (sitePath.startsWith('/')) return { urls: [sitePath], sources: [sitePath.slice(1)] };
+  const fromUrl = new URL(sitePath, `http://site${page.url}`).pathname;
+  const fromSource = posix.normalize(posix.join(sourceDir, safeDecode(sitePath)));
+  void value;
+  return { urls: [fromUrl], sources: [fromSource] };
+}
+
+function findChapter(input: ResolveInput, value: string, sitePath: string): Chapter | undefined {
+  const { urls, sources } = candidates(input, value, sitePath);
+  for (const s of sources) {
+    const c = input.index.bySource.get(s);
+    if (c) return c;
+  }
+  for (const u of urls) {
+    for (const k of urlKeys(u)) {
+      const c = input.index.byUrl.get(k);
+      if (c) return c;
+    }
+  }
+  return undefined;
+}
+
+function findPage(input: ResolveInput, value: string, sitePath: string): Page | undefined {
+  const { urls, sources } = candidates(input, value, sitePath);
+  for (const s of sources) {
+    const p = input.index.pagesBySource.get(s);
+    if (p) return p;
+  }
+  for (const u of urls) {
+    for (const k of urlKeys(u)) {
+      const p = input.index.pagesByUrl.get(k);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+
+/** A file inside the source folder (never outside it, also through symlinks). */
+function insideRoot(root: string, rel: string): string | undefined {
+  const abs = resolvePath(root, rel);
+  const relToRoot = relative(root, abs);
+  if (relToRoot.startsWith('..') || relToRoot === '' || resolvePath(relToRoot) === relToRoot)
+    return undefined;
+  if (!existsSync(abs)) return undefined;
+  try {
+    const real = realpathSync(abs);
+    const realRoot = realpathSync(root);
+    if (real !== realRoot && !real.startsWith(realRoot + sep)) return undefined;
+    if (!statSync(real).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return relToRoot.split(sep).join('/');
+}
+
+function staticFile(input: ResolveInput, sitePath: string): string | undefined {
+  return sitePath.startsWith('/') ? insideRoot(input.root, safeDecode(sitePath.slice(1))) : undefined;
+}
+
+function resolveSrc(input: ResolveInput, value: string, fileLine: number): string {
+  const { chapter, diags, site } = input;
+  const page = chapter.page;
+  if (value.startsWith('data:image/')) return value;
+  if (UNSAFE_SCHEME.test(value)) {
+    diags.warn('image/unsafe', `image source ${value.slice(0, 40)} refused`, page.source, fileLine);
+    return '';
+  }
+  const sitePath = toSitePath(value, site);
+  if (sitePath === undefined) {
+    diags.warn(
+      'image/remote',
+      `remote image ${value} is not embedded (only files inside the source folder are)`,
+      page.source,
+      fileLine,
+    );
+    return value.startsWith('//') ? `https:${value}` : value;
+  }
+  const tries: string[] = [];
+  if (sitePath.startsWith('/')) tries.push(safeDecode(sitePath.slice(1)));
+  else {
+    tries.push(safeDecode(new URL(sitePath, `http://site${page.url}`).pathname.slice(1)));
+    tries.push(posix.normalize(posix.join(posix.dirname(page.source), safeDecode(sitePath))));
+    tries.push(posix.normalize(safeDecode(sitePath)));
+  }
+  for (const t of tries) {
+    if (t.startsWith('..')) continue;
+    const rel = insideRoot(input.root, t);
+    if (rel) {
+      input.assets.set(rel, { source: rel, absPath: resolvePath(input.root, rel) });
+      return `bbasset:${rel}`;
+    }
+  }
+  const leaves = sitePath.startsWith('..') || tries.every((t) => t.startsWith('..'));
+  diags.warn(
+    leaves ? 'image/outside-root' : 'image/missing',
+    leaves
+      ? `image ${value} is outside the source folder; it is not included`
+      : `image ${value} not found in the source folder`,
+    page.source,
+    fileLine,
+  );
+  return `bbmissing:${value}`;
+}

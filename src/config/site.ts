@@ -1,0 +1,101 @@
+/** Reads the Jekyll site settings bookbinder uses from `_config.yml` (and the Gemfile). */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostics } from '../diagnostics.js';
+import type { SiteConfig } from '../model.js';
+import { parseYaml, YamlError } from '../source/yaml.js';
+
+/** The settings a site without `_config.yml` gets. */
+export function defaultSiteConfig(): SiteConfig {
+  return {
+    title: '',
+    author: [],
+    description: '',
+    lang: 'en',
+    url: '',
+    baseurl: '',
+    permalink: 'date',
+    navSort: 'case_sensitive',
+    jekyllVersion: 4,
+    exclude: [],
+    include: [],
+    data: {},
+  };
+}
+
+/** Loads `_config.yml` from the source folder; problems become diagnostics, never exceptions. */
+export function loadSiteConfig(root: string, diags: Diagnostics): SiteConfig {
+  const base = defaultSiteConfig();
+  const file = join(root, '_config.yml');
+  let data: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      const parsed = parseYaml(readFileSync(file, 'utf8'));
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        data = parsed as Record<string, unknown>;
+      } else if (parsed !== null && parsed !== undefined) {
+        diags.warn('config/not-a-mapping', '_config.yml is not a mapping; it is ignored', '_config.yml', 1);
+      }
+    } catch (e) {
+      if (!(e instanceof YamlError)) throw e;
+      diags.error(
+        'config/invalid-yaml',
+        `_config.yml is not valid YAML: ${e.message}`,
+        '_config.yml',
+        e.line,
+      );
+    }
+  }
+  const str = (v: unknown, d: string): string => (typeof v === 'string' ? v.trim() : d);
+  const bookbinder = asRecord(data.bookbinder);
+  return {
+    title: str(data.title, base.title),
+    author: authorsOf(data.author),
+    description: str(data.description, base.description),
+    lang: str(data.lang, str(data.locale, base.lang)).replace('_', '-'),
+    url: str(data.url, '').replace(/\/+$/, ''),
+    baseurl: normaliseBaseurl(str(data.baseurl, '')),
+    permalink: str(data.permalink, base.permalink),
+    navSort: data.nav_sort === 'case_insensitive' ? 'case_insensitive' : 'case_sensitive',
+    jekyllVersion: jekyllVersionOf(root, bookbinder.jekyll),
+    exclude: stringList(data.exclude),
+    include: stringList(data.include),
+    data,
+  };
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function authorsOf(v: unknown): string[] {
+  if (typeof v === 'string') return v.trim() ? [v.trim()] : [];
+  if (Array.isArray(v)) return v.flatMap(authorsOf);
+  const rec = asRecord(v);
+  return typeof rec.name === 'string' ? [rec.name.trim()] : [];
+}
+
+function normaliseBaseurl(b: string): string {
+  const t = b.replace(/\/+$/, '');
+  return t === '' ? '' : t.startsWith('/') ? t : `/${t}`;
+}
+
+/**
+ * Jekyll 3.9 (classic GitHub Pages: a `github-pages` gem in the Gemfile) sorts number-like
+ * strings as text; Jekyll 4 as numbers. `bookbinder: { jekyll: 3 }` in `_config.yml` overrides.
+ */
+function jekyllVersionOf(root: string, override: unknown): 3 | 4 {
+  if (override === 3 || override === '3') return 3;
+  if (override === 4 || override === '4') return 4;
+  const gemfile = join(root, 'Gemfile');
+  if (existsSync(gemfile)) {
+    const text = readFileSync(gemfile, 'utf8');
+    if (/^\s*gem\s+["']github-pages["']/m.test(text)) return 3;
+    if (/^\s*gem\s+["']jekyll["']\s*,\s*["'][~>= ]*3\./m.test(text)) return 3;
+  }
+  return 4;
+}

@@ -1,0 +1,263 @@
+/**
+ * kramdown block syntax markdown-it does not know: block attribute lists (`{: .note}` before or
+ * after a block), attribute list definitions, header ids (`{#id}`), span attribute lists after
+ * links and emphasis, and `{:toc}` lists (replaced by a marker the renderer fills).
+ */
+import type { MarkdownIt, StateCore, Token } from 'markdown-it';
+import {
+  ALD_LINE,
+  type AttributeList,
+  BLOCK_IAL_LINE,
+  mergeAttributes,
+  parseAttributeList,
+} from './attributes.js';
+
+/** The marker a `{:toc}` list becomes; replaced by the chapter's own contents list. */
+export const TOC_MARKER = '<!--bb:toc-->';
+
+type Defs = Map<string, AttributeList>;
+
+/** Registers the kramdown block and span attribute rules. */
+export function kramdownPlugin(md: MarkdownIt): void {
+  md.core.ruler.after('block', 'kramdown_block_ial', blockIalRule);
+  md.core.ruler.after('inline', 'kramdown_span_ial', spanIalRule);
+}
+
+function resolveRefs(list: AttributeList, defs: Defs): AttributeList {
+  let out: AttributeList = { ...list, refs: [] };
+  for (const ref of list.refs) {
+    const def = defs.get(ref);
+    if (def) out = mergeAttributes(def, out);
+    else out.refs.push(ref);
+  }
+  return out;
+}
+
+/** Applies attributes to a token (the opening token of a block, or a single token). */
+export function applyAttributes(token: Token, attrs: AttributeList): void {
+  if (attrs.id !== undefined) token.attrSet('id', attrs.id);
+  for (const c of attrs.classes) token.attrJoin('class', c);
+  for (const [k, v] of attrs.pairs) {
+    if (k === 'class') token.attrJoin('class', v);
+    else token.attrSet(k, v);
+  }
+}
+
+/** Index of the opening token of the block that ends at `closeIndex` (or the token itself). */
+function openerOf(tokens: Token[], closeIndex: number): number {
+  const close = tokens[closeIndex];
+  if (!close || close.nesting !== -1) return closeIndex;
+  for (let i = closeIndex - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (t.level === close.level && t.nesting === 1) return i;
+  }
+  return closeIndex;
+}
+
+/** Index just after the block that starts at `openIndex`. */
+function closerOf(tokens: Token[], openIndex: number): number {
+  const open = tokens[openIndex];
+  if (open?.nesting !== 1) return openIndex;
+  for (let i = openIndex + 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.level === open.level && t.nesting === -1) return i;
+  }
+  return tokens.length - 1;
+}
+
+function sourceLine(state: StateCore, line: number): string {
+  return state.src.split('\n', line + 1)[line] ?? '';
+}
+
+interface Pending {
+  target: number;
+  attrs: AttributeList;
+}
+
+function blockIalRule(state: StateCore): void {
+  const tokens = state.tokens;
+  const defs: Defs = new Map();
+  const pending: Pending[] = [];
+  const removals = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.type === 'heading_open') headerId(t, tokens[i + 1]);
+    if (t.type !== 'inline' || tokens[i - 1]?.type !== 'paragraph_open') continue;
+    const lines = t.content.split('\n');
+    const originalCount = lines.length;
+    const leading: AttributeList[] = [];
+    while (lines.length > 1) {
+      const ald = ALD_LINE.exec(lines[0]!);
+      if (ald) {
+        defs.set(ald[1]!, parseAttributeList(ald[2]!));
+        lines.shift();
+        continue;
+      }
+      const ial = BLOCK_IAL_LINE.exec(lines[0]!);
+      if (!ial) break;
+      leading.push(parseAttributeList(ial[1]!));
+      lines.shift();
+    }
+    if (leading.length > 0) {
+      pending.push({
+        target: i - 1,
+        attrs: leading.reduce(mergeAttributes, { classes: [], pairs: [], refs: [] }),
+      });
+    }
+    const trailing: AttributeList[] = [];
+    while (lines.length > 0) {
+      const last = lines[lines.length - 1]!;
+      const ald = ALD_LINE.exec(last);
+      if (ald) {
+        defs.set(ald[1]!, parseAttributeList(ald[2]!));
+        lines.pop();
+        continue;
+      }
+      const ial = BLOCK_IAL_LINE.exec(last);
+      if (!ial) break;
+      trailing.unshift(parseAttributeList(ial[1]!));
+      lines.pop();
+    }
+    if (trailing.length === 0) {
+      if (lines.length === 0)
+        removals
+          .add(i - 1)
+          .add(i)
+          .add(i + 1);
+      else if (lines.length !== originalCount) t.content = lines.join('\n');
+      continue;
+    }
+    const attrs = trailing.reduce(mergeAttributes, { classes: [], pairs: [], refs: [] });
+    const open = i - 1;
+    const close = i + 1;
+    if (lines.length > 0) {
+      t.content = lines.join('\n');
+      const ialLine = (t.map?.[1] ?? 1) - 1;
+      pending.push({ target: lazyTarget(state, open, ialLine), attrs });
+      continue;
+    }
+    // The paragraph was only attribute lists: they belong to the block before or after it.
+    removals.add(open).add(i).add(close);
+    const prev = open - 1;
+    const next = close + 1;
+    const prevTok = tokens[prev];
+    const startLine = tokens[open]!.map?.[0] ?? -1;
+    const prevEnd = prevTok ? (tokens[openerOf(tokens, prev)]!.map?.[1] ?? -2) : -2;
+    if (prevTok && prevTok.level === tokens[open]!.level && prevEnd === startLine && !removals.has(prev)) {
+      pending.push({ target: openerOf(tokens, prev), attrs });
+    } else if (tokens[next] && tokens[next]!.level === tokens[open]!.level) {
+      pending.push({ target: next, attrs });
+    }
+  }
+  for (const p of pending) {
+    const resolved = resolveRefs(p.attrs, defs);
+    const target = tokens[p.target];
+    if (!target) continue;
+    if (resolved.refs.includes('toc') && /^(bullet|ordered)_list_open$/.test(target.type)) {
+      const end = closerOf(tokens, p.target);
+      for (let k = p.target; k <= end; k++) removals.add(k);
+      const marker = new state.Token('html_block', '', 0);
+      marker.content = `${TOC_MARKER}\n`;
+      marker.level = target.level;
+      tokens.splice(p.target, 0, marker);
+      shiftRemovals(removals, p.target);
+      shiftPending(pending, p.target);
+      continue;
+    }
+    applyAttributes(target, resolved);
+  }
+  state.tokens = tokens.filter((_, k) => !removals.has(k));
+}
+
+function shiftRemovals(set: Set<number>, from: number): void {
+  const moved = [...set].map((k) => (k >= from ? k + 1 : k));
+  set.clear();
+  for (const k of moved) set.add(k);
+}
+
+function shiftPending(pending: Pending[], from: number): void {
+  for (const p of pending) if (p.target > from) p.target += 1;
+}
+
+/**
+ * A trailing attribute line of a paragraph is kramdown's IAL for the paragraph — unless it is
+ * a lazy line after a list or blockquote (not indented, no `>`), where it belongs to that list or
+ * quote (`1. TOC` + `{:toc}`).
+ */
+function lazyTarget(state: StateCore, paragraphOpen: number, ialLine: number): number {
+  const tokens = state.tokens;
+  const raw = sourceLine(state, ialLine);
+  const indented = /^(\s|>)/.test(raw);
+  if (indented) return paragraphOpen;
+  for (let i = paragraphOpen - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (t.nesting === 1 && t.level < tokens[paragraphOpen]!.level) {
+      if (t.type === 'list_item_open') continue;
+      if (/^(bullet|ordered)_list_open$|^blockquote_open$/.test(t.type)) {
+        // Keep walking outwards: the outermost list or quote the lazy line ends.
+        let outer = i;
+        for (let j = i - 1; j >= 0; j--) {
+          const u = tokens[j]!;
+          if (
+            u.nesting === 1 &&
+            u.level < t.level &&
+            /^(bullet|ordered)_list_open$|^blockquote_open$/.test(u.type)
+          )
+            outer = j;
+          if (u.level === 0 && u.nesting === 1) break;
+        }
+        return outer;
+      }
+      return paragraphOpen;
+    }
+  }
+  return paragraphOpen;
+}
+
+/** `## Title {#id}` and `## Title {: .class}` at the end of a heading line. */
+function headerId(open: Token, inline: Token | undefined): void {
+  if (inline?.type !== 'inline') return;
+  const m = /\s*\{(#[\w:-]+|:[^}]*)\}\s*$/.exec(inline.content);
+  if (!m?.[1]) return;
+  const inner = m[1].startsWith('#') ? m[1] : m[1].slice(1);
+  applyAttributes(open, parseAttributeList(inner));
+  inline.content = inline.content.slice(0, m.index);
+}
+
+const SPAN_TARGETS: Record<string, string> = {
+  link_close: 'link_open',
+  em_close: 'em_open',
+  strong_close: 'strong_open',
+  s_close: 's_open',
+};
+
+const SPAN_IAL = /^\{:(?!:)((?:[^}"']|"[^"]*"|'[^']*')*)\}/;
+
+/** `[text](url){: .btn}`: a span IAL right after a link, emphasis, code span or image. */
+function spanIalRule(state: StateCore): void {
+  for (const block of state.tokens) {
+    if (block.type !== 'inline' || !block.children) continue;
+    const children = block.children;
+    for (let i = 1; i < children.length; i++) {
+      const t = children[i]!;
+      if (t.type !== 'text') continue;
+      const m = SPAN_IAL.exec(t.content);
+      if (!m) continue;
+      const prev = children[i - 1]!;
+      let target: Token | undefined;
+      if (prev.type === 'code_inline' || prev.type === 'image') target = prev;
+      const openType = SPAN_TARGETS[prev.type];
+      if (openType) {
+        for (let j = i - 2; j >= 0; j--) {
+          if (children[j]!.type === openType && children[j]!.level === prev.level) {
+            target = children[j];
+            break;
+          }
+        }
+      }
+      if (!target) continue;
+      applyAttributes(target, parseAttributeList(m[1]!));
+      t.content = t.content.slice(m[0].length);
+    }
+  }
+}

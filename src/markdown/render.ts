@@ -1,0 +1,224 @@
+/**
+ * Renders one chapter's Markdown once, with kramdown's ids and syntax, into HTML whose links
+ * and images are placeholders (`bbref:`, `bbasset:`) that each output resolves its own way.
+ */
+
+import type { StateCore, Token } from 'markdown-it';
+import markdownit, { type MarkdownIt } from 'markdown-it';
+import anchorPlugin from 'markdown-it-anchor';
+import footnote from 'markdown-it-footnote';
+import type { Chapter, Heading } from '../model.js';
+import { type HtmlEnv, htmlBlocksPlugin } from './html-blocks.js';
+import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
+import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
+import { gfmSlug, SlugCounter } from './slug.js';
+
+/** What rendering needs to know about the book beyond the page itself. */
+export interface RenderContext {
+  /** Ids already used in the book (chapter ids, earlier chapters' headings); filled as we go. */
+  readonly usedIds: Set<string>;
+  readonly resolveRef: RefResolver;
+}
+
+/** The result of rendering one chapter. */
+export interface ChapterRender {
+  readonly html: string;
+  readonly headings: Heading[];
+  readonly styles: string[];
+  readonly anchors: Record<string, string>;
+}
+
+/** The part of markdown-it-anchor's options we use, typed against markdown-it 15's own types. */
+interface AnchorOptions {
+  level: number[];
+  tabIndex: false;
+  slugifyWithState: (text: string, state: StateCore) => string;
+  callback: (token: Token, info: { slug: string; title: string }) => void;
+}
+const anchor = anchorPlugin as unknown as (md: MarkdownIt, options: AnchorOptions) => void;
+
+interface RenderEnv extends HtmlEnv, LinksEnv {
+  docId: string;
+  chapter: Chapter;
+  counter: SlugCounter;
+  usedIds: Set<string>;
+  anchors: Record<string, string>;
+  headings: Heading[];
+}
+
+/** Claims a book-wide id for a page-local one, keeping it when it is still free. */
+function claim(env: RenderEnv, local: string): string {
+  let id = local;
+  if (env.usedIds.has(id)) {
+    id = `${env.chapter.id}-${local}`;
+    for (let n = 2; env.usedIds.has(id); n++) id = `${env.chapter.id}-${local}-${n}`;
+  }
+  env.usedIds.add(id);
+  env.anchors[local] ??= id;
+  return id;
+}
+
+/** Creates the markdown-it instance bookbinder renders every page with. */
+export function createMarkdown(): MarkdownIt {
+  const md = markdownit({ html: true, linkify: false, typographer: true });
+  md.disable(['replacements']);
+  md.use(kramdownPlugin);
+  md.use(footnote);
+  md.use(htmlBlocksPlugin);
+  md.core.ruler.after('kramdown_block_ial', 'bookbinder_explicit_ids', explicitIdsRule);
+  md.use(anchor, {
+    level: [1, 2, 3, 4, 5, 6],
+    tabIndex: false,
+    slugifyWithState: (text: string, state: StateCore) => {
+      const env = state.env as unknown as RenderEnv;
+      return claim(env, env.counter.next(gfmSlug(text)));
+    },
+    callback: (token, info) => {
+      const noToc = String(token.attrGet('class') ?? '')
+        .split(/\s+/)
+        .includes('no_toc');
+      recordHeading(
+        String(token.attrGet('id') ?? info.slug),
+        Number(token.tag.slice(1)),
+        info.title,
+        noToc,
+        token,
+      );
+    },
+  });
+  md.core.ruler.push('bookbinder_title', titleRule);
+  md.use(linksPlugin);
+  kramdownTypography(md);
+  return md;
+}
+
+// markdown-it-anchor's callback has no state; headings are collected through the token meta.
+function recordHeading(
+  id: string,
+  level: number,
+  text: string,
+  noToc: boolean,
+  token: { meta: unknown },
+): void {
+  token.meta = { bbHeading: { id, level, text, noToc } satisfies Heading };
+}
+
+/** Explicit ids (`{#id}`, `{: #id}`) become book-unique before automatic ids are made. */
+function explicitIdsRule(state: StateCore): void {
+  const env = state.env as unknown as RenderEnv;
+  for (const t of state.tokens) {
+    const id = t.attrGet('id');
+    if (id !== null && t.nesting !== -1) t.attrSet('id', claim(env, String(id)));
+  }
+}
+
+function headingText(state: StateCore, i: number): string {
+  return (state.tokens[i + 1]?.children ?? [])
+    .filter((c) => c.type === 'text' || c.type === 'code_inline')
+    .map((c) => c.content)
+    .join('');
+}
+
+/**
+ * Collects headings in order, and folds a page's first heading into the chapter title when it
+ * repeats it (the seed's pages open with `## Conclusion` under the title "Conclusion").
+ */
+function titleRule(state: StateCore): void {
+  const env = state.env as unknown as RenderEnv;
+  const tokens = state.tokens;
+  const first = tokens.findIndex((t) => t.type !== 'html_block');
+  const t = tokens[first];
+  if (t?.type === 'heading_open' && norm(headingText(state, first)) === norm(env.chapter.title)) {
+    const id = t.attrGet('id');
+    if (id !== null) {
+      for (const [local, book] of Object.entries(env.anchors))
+        if (book === id) env.anchors[local] = env.chapter.id;
+    }
+    tokens.splice(first, 3);
+  }
+  for (const tok of tokens) {
+    const h = (tok.meta as { bbHeading?: Heading } | null)?.bbHeading;
+    if (tok.type === 'heading_open' && h) env.headings.push(h);
+  }
+}
+
+function norm(s: string): string {
+  return s.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** kramdown's typographic conversions: `--` en dash, `---` em dash, `...` ellipsis, `<<`/`>>`. */
+function kramdownTypography(md: MarkdownIt): void {
+  md.core.ruler.after('inline', 'kramdown_typography', (state: StateCore) => {
+    for (const block of state.tokens) {
+      if (block.type !== 'inline' || !block.children) continue;
+      let inLink = 0;
+      for (const t of block.children) {
+        if (t.type === 'link_open') inLink++;
+        if (t.type === 'link_close') inLink--;
+        if (t.type !== 'text' || inLink < 0) continue;
+        t.content = t.content
+          .replace(/(^|[^-])---(?!-)/g, '$1\u2014')
+          .replace(/(^|[^-])--(?!-)/g, '$1\u2013')
+          .replace(/\.\.\./g, '\u2026')
+          .replace(/<< /g, '\u00ab\u00a0')
+          .replace(/ >>/g, '\u00a0\u00bb');
+      }
+    }
+  });
+}
+
+/** Builds a chapter-local contents list, as kramdown's `{:toc}` does. */
+export function localToc(headings: readonly Heading[], chapterId: string): string {
+  const shown = headings.filter((h) => !h.noToc);
+  if (shown.length === 0) return '';
+  let html = '';
+  const stack: number[] = [];
+  for (const h of shown) {
+    if (stack.length === 0) {
+      html += '<ul class="chapter-toc">';
+      stack.push(h.level);
+    } else if (h.level > stack[stack.length - 1]!) {
+      html += '<ul>';
+      stack.push(h.level);
+    } else {
+      html += '</li>';
+      while (stack.length > 1 && h.level < stack[stack.length - 1]!) {
+        html += '</ul></li>';
+        stack.pop();
+      }
+    }
+    html += `<li><a href="bbref:${chapterId}#${h.id}">${escapeHtml(h.text)}</a>`;
+  }
+  html += '</li>';
+  while (stack.length > 1) {
+    html += '</ul></li>';
+    stack.pop();
+  }
+  return `<nav class="chapter-toc" aria-label="Contents of this chapter">${html}</ul></nav>`;
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Renders one chapter. Headings get kramdown ids made unique across the book. */
+export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderContext): ChapterRender {
+  const env: RenderEnv = {
+    docId: chapter.id,
+    chapter,
+    counter: new SlugCounter(),
+    usedIds: ctx.usedIds,
+    anchors: {},
+    headings: [],
+    styles: [],
+    resolveRef: ctx.resolveRef,
+  };
+  let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
+  for (const m of html.matchAll(/\sid="([^"]+)"/g)) {
+    const id = m[1]!;
+    if (!(id in env.anchors) && !Object.values(env.anchors).includes(id)) env.anchors[id] = id;
+  }
+  if (html.includes(TOC_MARKER)) html = html.replaceAll(TOC_MARKER, localToc(env.headings, chapter.id));
+  return { html, headings: env.headings, styles: env.styles ?? [], anchors: env.anchors };
+}

@@ -1,0 +1,147 @@
+/**
+ * Finds a site's pages: every `.md`/`.markdown` file that Jekyll would render as a page, read
+ * once, decoded strictly, with front matter split off and validated.
+ */
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { Diagnostics } from '../diagnostics.js';
+import type { Page, SiteConfig } from '../model.js';
+import { readFrontMatter, splitFrontMatter } from './front-matter.js';
+import { pageUrl } from './url.js';
+
+const MARKDOWN_EXT = /\.(md|markdown|mkdown|mkdn|mkd)$/i;
+/** Folders Jekyll never reads (or that only hold tooling), whatever `_config.yml` says. */
+const ALWAYS_SKIPPED = new Set(['_site', 'node_modules', 'vendor', '.git', '.jekyll-cache', '.sass-cache']);
+
+/** Lists the Markdown files under `root` that Jekyll would consider, sorted by path. */
+export function findMarkdownFiles(root: string, site: SiteConfig): string[] {
+  const found: string[] = [];
+  const walk = (rel: string): void => {
+    const entries = readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const entry of entries) {
+      const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (isSkipped(path, entry.name, entry.isDirectory(), site)) continue;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && MARKDOWN_EXT.test(entry.name)) found.push(path);
+      else if (entry.isSymbolicLink() && MARKDOWN_EXT.test(entry.name)) found.push(path);
+    }
+  };
+  walk('');
+  return found;
+}
+
+function isSkipped(path: string, name: string, isDir: boolean, site: SiteConfig): boolean {
+  if (isDir && ALWAYS_SKIPPED.has(name)) return true;
+  if (site.include.some((p) => matchesJekyllPattern(path, p))) return false;
+  if (/^[_.#~]/.test(name) || name.endsWith('~')) return true;
+  return site.exclude.some((p) => matchesJekyllPattern(path, p));
+}
+
+/** Jekyll's `exclude`/`include` matching: a path, a folder prefix, or an fnmatch glob. */
+export function matchesJekyllPattern(path: string, pattern: string): boolean {
+  const p = pattern.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (p === '') return false;
+  if (path === p || path.startsWith(`${p}/`)) return true;
+  if (!/[*?[]/.test(p)) return false;
+  const re = new RegExp(
+    `^${p
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+  return re.test(path) || re.test(posix.basename(path));
+}
+
+/** Reads and decodes one file; reports binary or non-UTF-8 content instead of guessing. */
+function readText(abs: string, file: string, diags: Diagnostics): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    diags.error('source/unreadable', `cannot read the file (${code}); it is left out of the book`, file, 0);
+    return undefined;
+  }
+  if (bytes.includes(0)) {
+    diags.warn(
+      'source/binary',
+      'the file holds binary data (a NUL byte); it is left out of the book',
+      file,
+      0,
+    );
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const line = firstInvalidUtf8Line(bytes);
+    diags.error('source/not-utf8', 'the file is not valid UTF-8; it is left out of the book', file, line);
+    return undefined;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.replace(/\r\n?/g, '\n');
+}
+
+function firstInvalidUtf8Line(bytes: Buffer): number {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return 1;
+}
+
+/** Loads every page of the site under `root`. Files without front matter are not pages. */
+export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): Page[] {
+  const pages: Page[] = [];
+  for (const file of findMarkdownFiles(root, site)) {
+    const absPath = join(root, file);
+    try {
+      if (lstatSync(absPath).isSymbolicLink()) {
+        diags.warn('source/symlink', 'the file is a symbolic link; it is not followed', file, 0);
+        continue;
+      }
+    } catch {
+      continue;
+    }
+    const text = readText(absPath, file, diags);
+    if (text === undefined) continue;
+    const split = splitFrontMatter(text);
+    if (split.kind === 'not-a-page') {
+      if (split.reason === 'unclosed') {
+        diags.warn(
+          'front-matter/unclosed',
+          'front matter opens with `---` but never closes; Jekyll does not render this file as a page',
+          file,
+          1,
+        );
+      }
+      continue;
+    }
+    if (split.kind === 'invalid') {
+      diags.error(split.code, `${split.message}; the page is left out of the book`, file, split.line);
+      continue;
+    }
+    const front = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
+    pages.push({
+      source: file,
+      absPath,
+      front,
+      body: split.body,
+      bodyLine: split.bodyLine,
+      url: pageUrl(file, front.permalink, site.permalink),
+    });
+  }
+  return pages;
+}

@@ -1,0 +1,102 @@
+/**
+ * YAML as Jekyll reads it (Ruby's Psych): YAML 1.1, so `yes`/`no`/`on`/`off` are booleans —
+ * but, unlike the 1.1 spec, not `y`/`n` (a page titled `Y` keeps its title) — and as
+ * forgiving about indentation of flow collections as Psych is.
+ */
+import {
+  type DocumentOptions,
+  type ParseOptions,
+  parse,
+  type ScalarTag,
+  type SchemaOptions,
+  YAMLParseError,
+} from 'yaml';
+
+/** A YAML syntax error with the 1-based line inside the parsed text. */
+export class YamlError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+const TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+
+const psychBool: ScalarTag = {
+  identify: (v) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF)$/,
+  resolve: (str) => TRUE.test(str) && !FALSE.test(str),
+};
+
+/** The options every YAML parse in bookbinder uses. */
+export const JEKYLL_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  strict: false,
+  uniqueKeys: false,
+  prettyErrors: false,
+  customTags: (tags) => [
+    psychBool,
+    ...tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:bool'),
+  ],
+};
+
+/**
+ * libyaml (Psych) ignores indentation inside flow collections (`[a,\n, b]` with the comma at
+ * column 0), the yaml package does not: indent such continuation lines. Inside `[…]`/`{…}`
+ * indentation carries no meaning, so the value is unchanged.
+ */
+export function relaxFlowIndentation(text: string): string {
+  const lines = text.split('\n');
+  let depth = 0;
+  let quote: '"' | "'" | undefined;
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n]!;
+    if (depth > 0 && quote === undefined && /^\S/.test(line)) {
+      line = `  ${line}`;
+      lines[n] = line;
+    }
+    let start = 0;
+    if (depth === 0) {
+      const m = /^(\s*(?:-\s+)*(?:[^\s#'"[{][^#]*?:\s+|\s*))(?=[[{])/.exec(line);
+      if (!m) continue;
+      start = m[1]!.length;
+    }
+    for (let i = start; i < line.length; i++) {
+      const c = line[i]!;
+      if (quote) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = undefined;
+        continue;
+      }
+      if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break;
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '[' || c === '{') depth++;
+      else if (c === ']' || c === '}') {
+        depth = Math.max(0, depth - 1);
+        if (depth === 0) break;
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Parses YAML text; throws {@link YamlError} with a line for syntax errors. */
+export function parseYaml(text: string): unknown {
+  try {
+    return parse(relaxFlowIndentation(text), { ...JEKYLL_YAML, maxAliasCount: 100 });
+  } catch (e) {
+    if (e instanceof YAMLParseError) throw toYamlError(e);
+    throw e;
+  }
+}
+
+/** Converts the yaml package's error into ours. */
+export function toYamlError(e: YAMLParseError): YamlError {
+  const first = e.message.split('\n')[0] ?? e.message;
+  return new YamlError(first.replace(/ at line \d+, column \d+:?$/, ''), e.linePos?.[0]?.line ?? 1);
+}

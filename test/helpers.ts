@@ -1,0 +1,68 @@
+/** Shared test helpers: in-memory pages, external tools (skipped visibly when absent). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'mocha';
+import { Diagnostics } from '../src/diagnostics.js';
+import type { Page } from '../src/model.js';
+import { readFrontMatter, splitFrontMatter } from '../src/source/front-matter.js';
+import { pageUrl } from '../src/source/url.js';
+
+/** The repository root (tests run from dist/test). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The fixtures folder (in the sources, not in dist). */
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+/** The CLI entry. */
+export const BIN = join(ROOT, 'bin', 'bookbinder.js');
+
+/** Makes a page from front matter text and body, as the loader would. */
+export function page(source: string, front: string, body = '', permalinkStyle = 'pretty'): Page {
+  const split = splitFrontMatter(`---\n${front}\n---\n${body}`);
+  if (split.kind !== 'page') throw new Error(`not a page: ${source}`);
+  const fm = readFrontMatter(split.data, split.titleSource, split.keyLines, source, new Diagnostics());
+  return {
+    source,
+    absPath: `/site/${source}`,
+    front: fm,
+    body: split.body,
+    bodyLine: split.bodyLine,
+    url: pageUrl(source, fm.permalink, permalinkStyle),
+  };
+}
+
+/** True when a command is on the PATH (or a file exists). */
+export function hasTool(cmd: string): boolean {
+  if (cmd.startsWith('/')) return spawnSync('test', ['-e', cmd]).status === 0;
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Skips the test with a reason when a tool is missing; in CI (where setup installs it) fails. */
+export function requireTools(ctx: Context, ...tools: string[]): void {
+  const missing = tools.filter((t) => !hasTool(t));
+  if (missing.length === 0) return;
+  if (process.env.CI) throw new Error(`CI must have ${missing.join(', ')} (run bash setup.sh)`);
+  console.warn(`      skipped: ${missing.join(', ')} not installed (bash setup.sh installs it)`);
+  ctx.skip();
+}
+
+/** Result of running the CLI. */
+export interface CliRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI in a child process. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a command and returns its stdout. */
+export function run(cmd: string, args: readonly string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}

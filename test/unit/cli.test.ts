@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT, main } from '../../src/cli.js';
+import { FIXTURES } from '../helpers.js';
+
+async function cli(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(
+    args,
+    (s) => (out += s),
+    (s) => (err += `${s}\n`),
+  );
+  return { code, out, err };
+}
+
+describe('cli contract', () => {
+  it('exits 2 on an unknown option, an unknown format or an unknown command', async () => {
+    assert.equal((await cli(['build', '--bogus'])).code, EXIT.usage);
+    assert.equal((await cli(['build', '--format', 'pdf,docx'])).code, EXIT.usage);
+    assert.equal((await cli(['frobnicate'])).code, EXIT.usage);
+    assert.equal((await cli(['build', '--name', 'a/b'])).code, EXIT.usage);
+  });
+
+  it('exits 0 for --help and --version, printing on stdout', async () => {
+    const help = await cli(['build', '--help']);
+    assert.equal(help.code, EXIT.ok);
+    assert.match(help.out, /--format/);
+    assert.equal((await cli(['--version'])).code, EXIT.ok);
+  });
+
+  it('exits 1 with a coded error when the source folder is missing', async () => {
+    const r = await cli([
+      'build',
+      join(tmpdir(), 'bookbinder-no-such-folder'),
+      '--json',
+      '-o',
+      mkdtempSync(join(tmpdir(), 'bb-')),
+    ]);
+    assert.equal(r.code, EXIT.badInput);
+    const report = JSON.parse(r.out) as { errors: { code: string }[] };
+    assert.equal(report.errors[0]?.code, 'source/missing');
+    assert.match(r.err, /error: source folder/);
+  });
+
+  it('builds HTML only when asked, and reports chapters in book order as JSON', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bb-'));
+    const r = await cli([
+      'build',
+      join(FIXTURES, 'sites', 'mini'),
+      '-o',
+      out,
+      '--format',
+      'html',
+      '--name',
+      'mini',
+      '--json',
+    ]);
+    assert.equal(r.code, EXIT.ok, r.err);
+    const report = JSON.parse(r.out) as {
+      chapters: { title: string; depth: number; source: string; id: string }[];
+      outputs: string[];
+    };
+    assert.deepEqual(
+      report.chapters.map((c) => [c.title, c.depth, c.source]),
+      [
+        ['Welcome', 0, 'index.md'],
+        ['Guide', 0, 'docs/guide/guide.md'],
+        ['Alpha Part', 1, 'docs/guide/alpha.md'],
+        ['Beta Part', 1, 'docs/guide/beta.md'],
+        ['Appendix', 0, 'docs/appendix.md'],
+      ],
+    );
+    assert.equal(report.outputs.length, 1);
+    assert.match(report.outputs[0]!, /mini\.html$/);
+  });
+
+  it('--strict turns warnings into errors (exit 1)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bb-'));
+    const r = await cli([
+      'build',
+      join(FIXTURES, 'sites', 'warns'),
+      '-o',
+      out,
+      '--format',
+      'html',
+      '--strict',
+      '--json',
+    ]);
+    assert.equal(r.code, EXIT.badInput);
+    const report = JSON.parse(r.out) as {
+      errors: { code: string; file: string; line: number }[];
+      warnings: unknown[];
+    };
+    assert.equal(report.warnings.length, 0);
+    assert.deepEqual(
+      report.errors.map((e) => [e.code, e.file, e.line]),
+      [['link/unresolved', 'page.md', 6]],
+    );
+    const lenient = await cli(['build', join(FIXTURES, 'sites', 'warns'), '-o', out, '--format', 'html']);
+    assert.equal(lenient.code, EXIT.ok);
+    assert.match(
+      lenient.err,
+      /page\.md:6: warning: link to \/nowhere\/ matches no page of the site \[link\/unresolved\]/,
+    );
+  });
+});

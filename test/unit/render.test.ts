@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
+import type { Chapter } from '../../src/model.js';
+import { FIXTURES, page } from '../helpers.js';
+
+const DIR = join(FIXTURES, 'render');
+
+/** Renders a Markdown string as a chapter titled "Chapter" with id `ch`. */
+function renderString(markdown: string, title = 'Chapter') {
+  const p = page('p.md', `title: ${title}`, markdown);
+  const chapter: Chapter = { page: p, title, depth: 0, id: 'ch' };
+  const refs: string[] = [];
+  const out = renderChapter(createMarkdown(), chapter, {
+    usedIds: new Set(['ch']),
+    resolveRef: (kind, value, line) => {
+      refs.push(`${kind}:${value}@${line}`);
+      return value;
+    },
+  });
+  return { ...out, refs };
+}
+
+describe('markdown rendering (fixtures: case.md → case.html; UPDATE_FIXTURES=1 rewrites)', () => {
+  for (const file of readdirSync(DIR)
+    .filter((f) => f.endsWith('.md'))
+    .sort()) {
+    it(file.replace(/\.md$/, ''), () => {
+      const html = renderString(readFileSync(join(DIR, file), 'utf8')).html;
+      const expectedPath = join(DIR, file.replace(/\.md$/, '.html'));
+      if (process.env.UPDATE_FIXTURES) writeFileSync(expectedPath, html);
+      assert.equal(html, readFileSync(expectedPath, 'utf8'));
+    });
+  }
+});
+
+describe('markdown rendering', () => {
+  it('collects headings with kramdown ids and their no_toc flag', () => {
+    const { headings } = renderString('## Intro\n\n## Intro\n\n## Hidden\n{: .no_toc}\n');
+    assert.deepEqual(
+      headings.map((h) => [h.id, h.noToc]),
+      [
+        ['intro', false],
+        ['intro-1', false],
+        ['hidden', true],
+      ],
+    );
+  });
+
+  it('folds a first heading that repeats the title into the chapter title', () => {
+    const { html, anchors, headings } = renderString(
+      '<div>\n\n## Conclusion\n\nText.\n\n</div>\n',
+      'Conclusion',
+    );
+    assert.doesNotMatch(html, /<h2/);
+    assert.equal(anchors.conclusion, 'ch');
+    assert.equal(headings.length, 0);
+  });
+
+  it('makes ids unique across the book', () => {
+    const used = new Set(['ch', 'intro']);
+    const p = page('p.md', 'title: T', '## Intro\n');
+    const out = renderChapter(
+      createMarkdown(),
+      { page: p, title: 'T', depth: 0, id: 'ch' },
+      { usedIds: used, resolveRef: (_k, v) => v },
+    );
+    assert.match(out.html, /id="ch-intro"/);
+    assert.equal(out.anchors.intro, 'ch-intro');
+  });
+
+  it('hoists <style> blocks and never leaves them in the body', () => {
+    const { html, styles } = renderString('<style>\n.a { color: red; }\n</style>\n\nText\n');
+    assert.deepEqual(styles, ['.a { color: red; }']);
+    assert.doesNotMatch(html, /<style/);
+  });
+
+  it('passes every link and image, Markdown or raw HTML, to the resolver with its line', () => {
+    const { refs } = renderString('Line one [a](/x/)\n\n![i](img.png)\n\n<a href="/y/">y</a>\n');
+    assert.deepEqual(refs, ['href:/x/@0', 'src:img.png@2', 'href:/y/@4']);
+  });
+});
