@@ -145,7 +145,7 @@ function blockIalRule(state: StateCore): void {
     const prevEnd = prevTok ? (tokens[openerOf(tokens, prev)]!.map?.[1] ?? -2) : -2;
     if (prevTok && prevTok.level === tokens[open]!.level && prevEnd === startLine && !removals.has(prev)) {
       pending.push({ target: openerOf(tokens, prev), attrs });
-    } else if (tokens[next] && tokens[next]!.level === tokens[open]!.level) {
+    } else if (tokens[next] && tokens[next].level === tokens[open]!.level) {
       pending.push({ target: next, attrs });
     }
   }

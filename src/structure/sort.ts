@@ -74,7 +74,7 @@ export function sortSiblings(
   const keyed = pages.map((page) => ({ page, key: keyOf(page) }));
   keyed.sort((a, b) => compareKeys(a.key, b.key, site) || compareBytes(a.page.source, b.page.source));
   const ties: Tie[] = [];
-  for (let i = 0; i < keyed.length; ) {
+  for (let i = 0; i < keyed.length;) {
     let j = i + 1;
     while (j < keyed.length && compareKeys(keyed[i]!.key, keyed[j]!.key, site) === 0) j++;
     if (j - i > 1) ties.push({ pages: keyed.slice(i, j).map((k) => k.page) });

@@ -125,7 +125,7 @@ describe('navigation tree', () => {
     const byTitle = selectRoot(tree, 'A');
     assert.equal(byTitle.node?.page.source, 'a.md');
     assert.deepEqual(
-      flattenTree([byTitle.node!]).map((c) => [c.title, c.depth]),
+      flattenTree([byTitle.node]).map((c) => [c.title, c.depth]),
       [
         ['A', 0],
         ['A1', 1],
