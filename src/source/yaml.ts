@@ -33,6 +33,20 @@ const psychBool: ScalarTag = {
   resolve: (str) => TRUE.test(str) && !FALSE.test(str),
 };
 
+/**
+ * Psych reads a float with an exponent only in the form `1.5e+3` (a dot and a signed exponent);
+ * the yaml package's 1.1 schema also takes `E11` (no digits before the `E`) as a float, which
+ * turned a title such as `E11` into NaN.
+ */
+const psychFloatExp: ScalarTag = {
+  identify: (v) => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:float',
+  format: 'EXP',
+  test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/,
+  resolve: (str) => parseFloat(str.replace(/_/g, '')),
+};
+
 /** The options every YAML parse in bookbinder uses. */
 export const JEKYLL_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
@@ -41,7 +55,12 @@ export const JEKYLL_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
   prettyErrors: false,
   customTags: (tags) => [
     psychBool,
-    ...tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:bool'),
+    psychFloatExp,
+    ...tags.filter(
+      (t) =>
+        typeof t === 'string' ||
+        (t.tag !== 'tag:yaml.org,2002:bool' && !(t.tag === 'tag:yaml.org,2002:float' && t.format === 'EXP')),
+    ),
   ],
 };
 

@@ -38,6 +38,8 @@ export function buildNavTree(pages: readonly Page[], site: SortSite, diags: Diag
   }
   const topTitles = new Set(topLevel.map((p) => p.front.title));
   const shown = new Set<Page>();
+  // Pages reported as part of a title cycle: already an error, never placed elsewhere.
+  const cyclic = new Set<Page>();
   const warnedTies = new Set<string>();
 
   const order = (siblings: Page[]): Page[] => {
@@ -46,15 +48,15 @@ export function buildNavTree(pages: readonly Page[], site: SortSite, diags: Diag
       const key = tie.pages.map((p) => p.source).join('|');
       if (warnedTies.has(key)) continue;
       warnedTies.add(key);
-      const [first, ...rest] = tie.pages;
+      const [first] = tie.pages;
       if (!first) continue;
+      const byOrder = first.front.navOrder !== undefined;
       diags.warn(
         'nav/order-tie',
-        `pages sort equally (same ${first.front.navOrder !== undefined ? '`nav_order`' : 'title'}); kept in source-path order: ${tie.pages.map((p) => p.source).join(', ')}`,
+        `pages sort equally (same ${byOrder ? '`nav_order`' : 'title'}), so just-the-docs leaves their order undefined; kept in source-path order: ${tie.pages.map((p) => p.source).join(', ')}`,
         first.source,
-        1,
+        (byOrder ? first.front.lines.nav_order : first.front.lines.title) ?? 1,
       );
-      void rest;
     }
     return sorted;
   };
@@ -88,8 +90,9 @@ export function buildNavTree(pages: readonly Page[], site: SortSite, diags: Diag
           'nav/cycle',
           `title cycle: "${child.front.title}" is its own ancestor (${[...nextPath, child].map((p) => `${p.source} "${p.front.title}"`).join(' → ')})`,
           child.source,
-          1,
+          child.front.lines.parent ?? 1,
         );
+        cyclic.add(child);
         continue;
       }
       if (shown.has(child)) {
@@ -112,56 +115,106 @@ export function buildNavTree(pages: readonly Page[], site: SortSite, diags: Diag
     shown.add(p);
     roots.push({ page: p, children: childrenOf(p, []) });
   }
-  reportUnplaced(titled, shown, roots, site, diags, order, childrenOf);
+  reportUnplaced(titled, shown, cyclic, roots, diags, order, childrenOf);
   return roots;
 }
 
 /**
- * Pages with a title that the walk did not reach: excluded (info), under an excluded page
- * (info), or orphans whose parent title matches no page (warning; placed at top level so
- * nothing is lost).
+ * Pages with a title that the walk did not reach. Deliberately hidden ones (`nav_exclude`, or
+ * below an excluded page or a `has_children: false` parent) get an info. Any other page is never
+ * dropped: its parent title matches no page (`nav/missing-parent`), or no page of that title
+ * accepts it through `grand_parent`/`ancestor` (`nav/unmatched-parent`); it is placed at the top
+ * level with a warning, with its own subtree. Pages left that only lead to each other are a
+ * title cycle (an error).
  */
 function reportUnplaced(
   titled: readonly Page[],
   shown: Set<Page>,
+  cyclic: ReadonlySet<Page>,
   roots: NavNode[],
-  _site: SortSite,
   diags: Diagnostics,
   order: (pages: Page[]) => Page[],
   childrenOf: (node: Page, path: readonly Page[]) => NavNode[],
 ): void {
-  const titles = new Set(titled.map((p) => p.front.title));
-  const orphans: Page[] = [];
+  const byTitle = new Map<string, Page[]>();
+  for (const p of titled) byTitle.set(p.front.title!, [...(byTitle.get(p.front.title!) ?? []), p]);
+  const hidden = hiddenPages(titled, byTitle);
   for (const p of titled) {
-    if (shown.has(p)) continue;
-    if (p.front.navExclude) {
+    if (shown.has(p) || !hidden.has(p)) continue;
+    if (p.front.navExclude)
       diags.info(
         'nav/excluded',
         '`nav_exclude: true`: the page and its children are not in the book',
         p.source,
         p.front.lines.nav_exclude ?? 1,
       );
-    } else if (p.front.parent !== undefined && !titles.has(p.front.parent)) {
-      orphans.push(p);
-    } else if (p.front.parent !== undefined) {
+    else
       diags.info(
         'nav/not-shown',
-        `its parent "${p.front.parent}" is not in the navigation (excluded, or it does not match by grand_parent/ancestor); the page is not in the book`,
+        `its parent "${p.front.parent}" is excluded from the navigation or hides its children (\`has_children: false\`); the page is not in the book`,
         p.source,
         p.front.lines.parent ?? 1,
       );
+  }
+  for (;;) {
+    const left = titled.filter((p) => !shown.has(p) && !hidden.has(p) && !cyclic.has(p));
+    if (left.length === 0) return;
+    const leftTitles = new Set(left.map((p) => p.front.title));
+    // A page whose parent is itself waiting to be placed will come with that parent's subtree.
+    const heads = left.filter((p) => p.front.parent === undefined || !leftTitles.has(p.front.parent));
+    if (heads.length === 0) {
+      const first = left[0]!;
+      diags.error(
+        'nav/cycle',
+        `title cycle: these pages name each other as parents, so none can be placed: ${left.map((p) => `${p.source} "${p.front.title}" (parent "${p.front.parent}")`).join(', ')}`,
+        first.source,
+        first.front.lines.parent ?? 1,
+      );
+      return;
+    }
+    for (const p of order(heads)) {
+      const missing = !byTitle.has(p.front.parent!);
+      diags.warn(
+        missing ? 'nav/missing-parent' : 'nav/unmatched-parent',
+        missing
+          ? `parent "${p.front.parent}" matches no page title; the page is placed at the top level`
+          : `no page titled "${p.front.parent}" is shown where ${whereWanted(p)} asks for it; the page is placed at the top level`,
+        p.source,
+        p.front.lines.parent ?? 1,
+      );
+      shown.add(p);
+      roots.push({ page: p, children: childrenOf(p, []) });
     }
   }
-  for (const p of order(orphans)) {
-    diags.warn(
-      'nav/missing-parent',
-      `parent "${p.front.parent}" matches no page title; the page is placed at the top level`,
-      p.source,
-      p.front.lines.parent ?? 1,
-    );
-    shown.add(p);
-    roots.push({ page: p, children: childrenOf(p, []) });
-  }
+}
+
+function whereWanted(p: Page): string {
+  if (p.front.grandParent !== undefined) return `\`grand_parent: ${p.front.grandParent}\``;
+  if (p.front.ancestor !== undefined) return `\`ancestor: ${p.front.ancestor}\``;
+  return 'the navigation';
+}
+
+/**
+ * Pages the site hides on purpose: `nav_exclude: true`, and pages whose possible parents (by
+ * title, narrowed by `grand_parent`) include one that is hidden or has `has_children: false`.
+ */
+function hiddenPages(titled: readonly Page[], byTitle: ReadonlyMap<string, Page[]>): Set<Page> {
+  const memo = new Map<Page, boolean>();
+  const isHidden = (p: Page): boolean => {
+    const known = memo.get(p);
+    if (known !== undefined) return known;
+    memo.set(p, false); // a cycle is not "hidden"; it is reported as a cycle
+    let result = p.front.navExclude;
+    if (!result && p.front.parent !== undefined) {
+      const parents = (byTitle.get(p.front.parent) ?? []).filter(
+        (q) => p.front.grandParent === undefined || q.front.parent === p.front.grandParent,
+      );
+      result = parents.some((q) => q.front.hasChildren === false || isHidden(q));
+    }
+    memo.set(p, result);
+    return result;
+  };
+  return new Set(titled.filter(isHidden));
 }
 
 /** Finds the subtree for `--root`: a title, or a source path relative to the source folder. */
