@@ -57,7 +57,7 @@ export function loadSiteConfig(root: string, diags: Diagnostics): SiteConfig {
     baseurl: normaliseBaseurl(str(data.baseurl, '')),
     permalink: str(data.permalink, base.permalink),
     navSort: data.nav_sort === 'case_insensitive' ? 'case_insensitive' : 'case_sensitive',
-    jekyllVersion: jekyllVersionOf(root, bookbinder.jekyll),
+    jekyllVersion: jekyllVersionOf(root, bookbinder.jekyll, diags),
     exclude: stringList(data.exclude),
     include: stringList(data.include),
     data,
@@ -85,17 +85,29 @@ function normaliseBaseurl(b: string): string {
 }
 
 /**
- * Jekyll 3.9 (classic GitHub Pages: a `github-pages` gem in the Gemfile) sorts number-like
- * strings as text; Jekyll 4 as numbers. `bookbinder: { jekyll: 3 }` in `_config.yml` overrides.
+ * Jekyll 3.9 (classic GitHub Pages: a `github-pages` gem in the Gemfile or its lock file) sorts
+ * number-like strings as text; Jekyll 4 as numbers. `bookbinder: { jekyll: 3 }` in
+ * `_config.yml` overrides the guess (a site built by a GitHub Action with Jekyll 4 may still
+ * keep the gem in its Gemfile).
  */
-function jekyllVersionOf(root: string, override: unknown): 3 | 4 {
+export function jekyllVersionOf(root: string, override: unknown, diags?: Diagnostics): 3 | 4 {
   if (override === 3 || override === '3') return 3;
   if (override === 4 || override === '4') return 4;
-  const gemfile = join(root, 'Gemfile');
-  if (existsSync(gemfile)) {
-    const text = readFileSync(gemfile, 'utf8');
-    if (/^\s*gem\s+["']github-pages["']/m.test(text)) return 3;
-    if (/^\s*gem\s+["']jekyll["']\s*,\s*["'][~>= ]*3\./m.test(text)) return 3;
-  }
+  if (override !== undefined && override !== null)
+    diags?.warn(
+      'config/invalid-value',
+      `\`bookbinder.jekyll\` must be 3 or 4, not ${JSON.stringify(override)}; the version is guessed from the Gemfile`,
+      '_config.yml',
+      1,
+    );
+  const read = (name: string): string => {
+    const file = join(root, name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  };
+  const gemfile = read('Gemfile');
+  if (/^\s*gem\s+["']github-pages["']/m.test(gemfile)) return 3;
+  if (/^\s*gem\s+["']jekyll["']\s*,\s*["'][~>= ]*3\./m.test(gemfile)) return 3;
+  const lock = read('Gemfile.lock');
+  if (/^ {4}github-pages \(/m.test(lock) || /^ {4}jekyll \(3\./m.test(lock)) return 3;
   return 4;
 }
