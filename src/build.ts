@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
 import { BrowserNotFoundError, withBrowser } from './browser/launch.js';
-import { buildLinkIndex, makeResolver } from './compose/resolve.js';
+import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
 import { loadSiteConfig } from './config/site.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
 import { createMarkdown, renderChapter } from './markdown/render.js';
@@ -234,9 +234,10 @@ function renderAll(
     ...chapters.map((c) => c.id),
   ]);
   const allAssets = new Map<string, string>();
+  const fragments: FragmentRef[] = [];
   const out = chapters.map((chapter) => {
     const assets = new Map<string, Asset>();
-    const resolveRef = makeResolver({ chapter, index, site, root, diags, assets });
+    const resolveRef = makeResolver({ chapter, index, site, root, diags, assets, fragments });
     const r = renderChapter(md, chapter, { usedIds, resolveRef });
     for (const a of assets.values()) allAssets.set(a.source, a.absPath);
     return {
@@ -248,6 +249,7 @@ function renderAll(
       anchors: r.anchors,
     };
   });
+  checkFragments(fragments, out, diags);
   return { chapters: out, assets: allAssets };
 }
 

@@ -19,18 +19,21 @@ export function chapterTable(chapters: readonly RenderedChapter[]): ChapterTable
   return new Map(chapters.map((c) => [c.chapter.id, c]));
 }
 
-const REF = /(href|src|xlink:href)="(bbref|bbasset|bbmissing):([^"]*)"/g;
+const REF = /(href|src|xlink:href)="(bbref|bbasset|bbmissing|bbdead):([^"]*)"/g;
 
 /** Rewrites one chapter's placeholders for an output. */
 export function finalizeHtml(html: string, table: ChapterTable, style: ReferenceStyle): string {
   const out = html.replace(REF, (_all, attr: string, kind: string, rest: string) => {
     if (kind === 'bbasset') return `${attr}="${escapeHtml(style.assetUrl(decodeAttr(rest)))}"`;
     if (kind === 'bbmissing') return `${attr}="${MISSING_IMAGE}" data-missing="${rest}"`;
+    // A link to nothing in the book keeps its text; an href would lead nowhere in a PDF or EPUB.
+    if (kind === 'bbdead') return `data-unresolved="${rest}"`;
     const hash = rest.indexOf('#');
     const chapterId = hash === -1 ? rest : rest.slice(0, hash);
     const fragment = hash === -1 ? '' : decodeFragment(rest.slice(hash + 1));
     const target = table.get(chapterId);
-    const bookId = fragment === '' ? undefined : (target?.anchors[fragment] ?? fragment);
+    // A fragment the chapter does not have (warned at resolve time) lands on the chapter itself.
+    const bookId = fragment === '' ? undefined : target?.anchors[fragment];
     return `${attr}="${escapeHtml(style.chapterHref(chapterId, bookId))}"`;
   });
   return out;

@@ -7,7 +7,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { posix, relative, resolve as resolvePath, sep } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import type { RefResolver } from '../markdown/links.js';
-import type { Asset, Chapter, Page, SiteConfig } from '../model.js';
+import type { Asset, Chapter, Page, RenderedChapter, SiteConfig } from '../model.js';
 import { urlKeys } from '../source/url.js';
 
 /** Book-wide lookup tables for resolving references. */
@@ -48,7 +48,22 @@ export interface ResolveInput {
   readonly diags: Diagnostics;
   /** Collects the assets the chapter uses. */
   readonly assets: Map<string, Asset>;
+  /** Collects every `#fragment` pointing into a chapter, checked once all chapters have ids. */
+  readonly fragments?: FragmentRef[];
 }
+
+/** A link to a heading or id of a chapter, kept to check that the id exists. */
+export interface FragmentRef {
+  readonly chapterId: string;
+  /** The fragment as written, without `#`, percent-decoded. */
+  readonly fragment: string;
+  readonly written: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Marks a link whose target is not in the book: outputs keep its text and drop the href. */
+export const DEAD_LINK = 'bbdead:';
 
 /** Makes the reference resolver for one chapter. */
 export function makeResolver(input: ResolveInput): RefResolver {
@@ -58,7 +73,19 @@ export function makeResolver(input: ResolveInput): RefResolver {
     const value = raw.trim();
     const fileLine = page.bodyLine + line;
     if (kind === 'src') return resolveSrc(input, value, fileLine);
-    if (value === '' || value.startsWith('#')) return `bbref:${chapter.id}${fragmentOf(value)}`;
+    const ref = (target: Chapter): string => {
+      const fragment = fragmentOf(value);
+      if (fragment.length > 1)
+        input.fragments?.push({
+          chapterId: target.id,
+          fragment: safeDecode(fragment.slice(1)),
+          written: value,
+          file: page.source,
+          line: fileLine,
+        });
+      return `bbref:${target.id}${fragment}`;
+    };
+    if (value === '' || value.startsWith('#')) return ref(chapter);
     if (UNSAFE_SCHEME.test(value)) {
       diags.warn('link/unsafe', `link to a ${value.split(':')[0]}: URL removed`, page.source, fileLine);
       return '#';
@@ -66,9 +93,9 @@ export function makeResolver(input: ResolveInput): RefResolver {
     const sitePath = toSitePath(value, site);
     if (sitePath === undefined) return value.startsWith('//') ? `https:${value}` : value;
     const target = findChapter(input, value, sitePath);
-    if (target) return `bbref:${target.id}${fragmentOf(value)}`;
+    if (target) return ref(target);
     const outside = findPage(input, value, sitePath);
-    if (outside && site.url) return `${site.url}${site.baseurl}${outside.url}${fragmentOf(value)}`;
+    if (outside && site.url) return `${site.url}${site.baseurl}${encodeURI(outside.url)}${fragmentOf(value)}`;
     if (outside) {
       diags.warn(
         'link/outside-book',
@@ -76,12 +103,24 @@ export function makeResolver(input: ResolveInput): RefResolver {
         page.source,
         fileLine,
       );
-      return value;
+      return DEAD_LINK + value;
     }
     const file = staticFile(input, sitePath);
-    if (file && site.url) return `${site.url}${site.baseurl}${sitePath}`;
+    if (file && site.url) return `${site.url}${site.baseurl}/${encodeURI(file)}${fragmentOf(value)}`;
+    if (file) {
+      diags.warn(
+        'link/outside-book',
+        `link to ${value} points at the file ${file}, which is not a page of the book, and _config.yml has no \`url\` to link to it on the web`,
+        page.source,
+        fileLine,
+      );
+      return DEAD_LINK + value;
+    }
+    // A full web address stays a working web link when no page or file of the book matches it
+    // (it may be another site on the same host, outside the baseurl).
+    if (site.url && (value === site.url || value.startsWith(`${site.url}/`))) return value;
     diags.warn('link/unresolved', `link to ${value} matches no page of the site`, page.source, fileLine);
-    return value;
+    return DEAD_LINK + value;
   };
 }
 
@@ -121,9 +160,16 @@ function candidates(
   const page = input.chapter.page;
   const sourceDir = posix.dirname(page.source);
   if (sitePath === '') return { urls: [page.url], sources: [] };
-  if (sitePath.startsWith('/')) return { urls: [sitePath], sources: [sitePath.slice(1)] };
+  // `/x/page.md/` is a slip for `/x/page.md`: its author meant the page, so the book takes it.
+  if (sitePath.startsWith('/'))
+    return {
+      urls: [sitePath],
+      sources: [safeDecode(sitePath.slice(1)).replace(/\.(md|markdown)\/$/, '.$1')],
+    };
   const fromUrl = new URL(sitePath, `http://site${page.url}`).pathname;
-  const fromSource = posix.normalize(posix.join(sourceDir, safeDecode(sitePath)));
+  const fromSource = posix
+    .normalize(posix.join(sourceDir, safeDecode(sitePath)))
+    .replace(/\.(md|markdown)\/$/, '.$1');
   void value;
   return { urls: [fromUrl], sources: [fromSource] };
 }
@@ -176,8 +222,22 @@ function insideRoot(root: string, rel: string): string | undefined {
   return relToRoot.split(sep).join('/');
 }
 
+/** A file of the site (not a page) a link points at: by site path, page URL or source folder. */
 function staticFile(input: ResolveInput, sitePath: string): string | undefined {
-  return sitePath.startsWith('/') ? insideRoot(input.root, safeDecode(sitePath.slice(1))) : undefined;
+  const page = input.chapter.page;
+  const tries = sitePath.startsWith('/')
+    ? [sitePath.slice(1)]
+    : [
+        new URL(sitePath, `http://site${page.url}`).pathname.slice(1),
+        posix.normalize(posix.join(posix.dirname(page.source), sitePath)),
+      ];
+  for (const t of tries) {
+    const decoded = safeDecode(t);
+    if (decoded.startsWith('..')) continue;
+    const found = insideRoot(input.root, decoded);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function resolveSrc(input: ResolveInput, value: string, fileLine: number): string {
@@ -223,4 +283,26 @@ function resolveSrc(input: ResolveInput, value: string, fileLine: number): strin
     fileLine,
   );
   return `bbmissing:${value}`;
+}
+
+/**
+ * Warns about fragments that name no heading or id of their chapter (the outputs then link to
+ * the chapter's start). `#top` means the top of the page in every browser, so it is never wrong.
+ */
+export function checkFragments(
+  refs: readonly FragmentRef[],
+  chapters: readonly RenderedChapter[],
+  diags: Diagnostics,
+): void {
+  const byId = new Map(chapters.map((c) => [c.chapter.id, c]));
+  for (const r of refs) {
+    const target = byId.get(r.chapterId);
+    if (!target || r.fragment in target.anchors || r.fragment.toLowerCase() === 'top') continue;
+    diags.warn(
+      'link/missing-anchor',
+      `link to ${r.written}: "${target.chapter.title}" has no heading or id \`${r.fragment}\`; the link goes to the start of that chapter`,
+      r.file,
+      r.line,
+    );
+  }
 }
