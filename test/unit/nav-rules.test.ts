@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type Diagnostic, Diagnostics } from '../../src/diagnostics.js';
 import type { Page, SiteConfig } from '../../src/model.js';
-import { buildNavTree, flattenTree } from '../../src/structure/nav.js';
+import { buildNavTree, flattenTree, selectRoot } from '../../src/structure/nav.js';
 import { page } from '../helpers.js';
 
 type SortSite = Pick<SiteConfig, 'navSort' | 'jekyllVersion'>;
@@ -183,7 +183,7 @@ describe('navigation rules: parents and disambiguation', () => {
     assert.deepEqual(list, ['Layout', '  Minimal', 'Utilities', '  Layout', '    Deep']);
   });
 
-  it('two top-level namesakes share their children; both places are kept as one', () => {
+  it('a nested namesake of a top-level page gets only the children whose grand_parent names it', () => {
     const { list } = nav([
       page('n1.md', 'title: Navigation\nnav_order: 1'),
       page('tests.md', 'title: Tests\nnav_order: 2'),
@@ -290,6 +290,36 @@ describe('navigation rules: exclusion and missing parents', () => {
     assert.deepEqual(unreached.list, ['Top']);
     assert.deepEqual(codes(unreached.diags), ['error nav/cycle p.md:3']);
     assert.match(unreached.diags[0]!.message, /p\.md "P".*q\.md "Q"/);
+  });
+});
+
+describe('navigation rules: --root', () => {
+  const site = () => [
+    page('a.md', 'title: Paper\nnav_order: 1'),
+    page('a1.md', 'title: Intro\nparent: Paper'),
+    page('b.md', 'title: Other\nnav_order: 2'),
+    page('b1.md', 'title: Intro\nparent: Other'),
+  ];
+
+  it('picks a page by title or source path and keeps its subtree, depth from 0', () => {
+    const tree = buildNavTree(site(), J4, new Diagnostics());
+    for (const pick of ['Paper', 'a.md', './a.md']) {
+      const { node } = selectRoot(tree, pick);
+      assert.ok(node, pick);
+      assert.deepEqual(
+        flattenTree([node]).map((c) => [c.depth, c.page.source]),
+        [
+          [0, 'a.md'],
+          [1, 'a1.md'],
+        ],
+      );
+    }
+  });
+
+  it('a title shared by several pages is ambiguous: the source path picks one', () => {
+    const tree = buildNavTree(site(), J4, new Diagnostics());
+    assert.deepEqual(selectRoot(tree, 'Intro'), { matches: 2 });
+    assert.equal(selectRoot(tree, 'b1.md').node?.page.source, 'b1.md');
   });
 });
 
