@@ -335,6 +335,16 @@ describe('navigation rules: front matter as Jekyll reads it', () => {
     assert.deepEqual(list, ['A', 'N', 'y']);
   });
 
+  it('E11 and 1e5 are text, as Psych reads them (not floats); 1.5e+3 is a number', () => {
+    const { list } = nav([
+      page('e.md', 'title: E11\nnav_order: 2'),
+      page('f.md', 'title: 1e5\nnav_order: 1'),
+      page('c.md', 'title: Child\nparent: E11'),
+      page('n.md', 'title: 1.5e+3'),
+    ]);
+    assert.deepEqual(list, ['1e5', 'E11', '  Child', '1.5e+3']);
+  });
+
   it('titles that are numbers are titles, and parents can name them', () => {
     const { list } = nav([page('y.md', 'title: 2024'), page('m.md', 'title: March\nparent: 2024')]);
     assert.deepEqual(list, ['2024', '  March']);
