@@ -2,7 +2,7 @@
 
 /** Renders lines `line-2 … line+1` of `text` with a gutter, a `>` on `line`, a caret at `column`. */
 export function codeFrame(text: string, line: number, column = 0, span = 1): string {
-  const lines = text.split(/\r?\n/);
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
   if (line < 1 || line > lines.length) return '';
   const first = Math.max(1, line - 2);
   const last = Math.min(lines.length, line + 1);

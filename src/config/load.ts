@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { pathToFileURL } from 'node:url';
 import { isMap, isScalar, LineCounter, type Node, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import type { Diagnostic } from '../diagnostics.js';
+import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { JEKYLL_YAML, relaxFlowIndentation } from '../source/yaml.js';
 import { codeFrame } from './frame.js';
 import { BookbinderConfig } from './schema.js';
@@ -100,7 +100,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       config = { ...config, ...withAbsolutePaths(read.config, dirname(file)) };
     }
   }
-  return { config, source, files, diagnostics: diags };
+  return { config, source, files, diagnostics: sortDiagnostics(diags) as ConfigDiagnostic[] };
 }
 
 /** Makes the config's paths absolute against the folder of the file that wrote them. */
@@ -131,7 +131,10 @@ export async function readConfigFile(
   );
   const syntax = doc.errors[0];
   if (syntax) {
-    const pos = syntax.linePos?.[0];
+    const at = syntax.linePos?.[0] ?? lineCounter.linePos(syntax.pos[0]);
+    // An unclosed bracket is found at the end of the text: show the last line that has text.
+    const lastLine = text.trimEnd().split('\n').length;
+    const pos = at.line > lastLine ? { line: lastLine, col: 0 } : at;
     const what = json ? 'JSON' : 'YAML';
     return {
       diagnostics: [
@@ -140,8 +143,8 @@ export async function readConfigFile(
           `config/invalid-${json ? 'json' : 'yaml'}`,
           `not valid ${what}: ${syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? ''}`,
           shown,
-          pos?.line ?? 1,
-          codeFrame(text, pos?.line ?? 1, pos?.col ?? 0),
+          pos.line,
+          codeFrame(text, pos.line, pos.col),
         ),
       ],
     };
@@ -193,7 +196,7 @@ export function validate(
   yaml: YamlSource | undefined,
   shown: string,
 ): { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] } {
-  const parsed = BookbinderConfig.safeParse(value);
+  const parsed = BookbinderConfig.safeParse(value, { reportInput: true });
   if (parsed.success) return { config: parsed.data, diagnostics: [] };
   const diagnostics: ConfigDiagnostic[] = [];
   let unknownOnly = true;

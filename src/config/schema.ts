@@ -96,8 +96,8 @@ export const BookbinderConfig = z
         'An HTML file replacing the title page template; `{{title}}`, `{{author}}`, `{{description}}` are filled in.',
       ),
     preview: PreviewConfig.optional(),
-    pdf: section('PDF settings; read by the PDF module (see its section below).').optional(),
-    epub: section('EPUB settings; read by the EPUB module (see its section below).').optional(),
+    pdf: section('PDF settings, read by src/config/pdf.ts; any mapping is accepted here.').optional(),
+    epub: section('EPUB settings, read by src/config/epub.ts; any mapping is accepted here.').optional(),
   })
   .describe('bookbinder settings: bookbinder.config.{yml,yaml,json,js,ts} or `bookbinder:` in _config.yml.');
 /** Everything bookbinder reads from a config file; every key is optional. */
