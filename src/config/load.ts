@@ -100,7 +100,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       config = { ...config, ...withAbsolutePaths(read.config, dirname(file)) };
     }
   }
-  return { config, source, files, diagnostics: sortDiagnostics(diags) as ConfigDiagnostic[] };
+  return { config, source, files, diagnostics: sortDiagnostics(diags) };
 }
 
 /** Makes the config's paths absolute against the folder of the file that wrote them. */

@@ -31,7 +31,7 @@ describe('config: bookbinder.config.* and the bookbinder: key of _config.yml', (
       ['error', 'config/invalid', 'bookbinder.config.yml', 5],
     );
     assert.match(d.message, /^formats\.1: .*"pdf"\|"epub"\|"html"/);
-    assert.match(d.frame ?? '', /^> 5 \|   - docx$/m);
+    assert.match(d.frame ?? '', /^> 5 \| {3}- docx$/m);
     assert.match(d.frame ?? '', /^ {4}\| {5}\^{4}$/m, 'the caret is under the value');
   });
 
