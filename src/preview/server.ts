@@ -42,6 +42,8 @@ export interface PreviewServer {
   readonly generation: number;
   /** Chapters rendered and taken from the cache in the last build. */
   readonly lastStats: { readonly rendered: number; readonly cached: number };
+  /** Pages listening for reloads right now. */
+  readonly listeners: number;
   /** Resolves when the build after the current one (or the one in progress) is done. */
   nextBuild(): Promise<number>;
   /** Stops watching, closes the server, the event streams and the browser. */
@@ -211,6 +213,9 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     },
     get lastStats() {
       return stats;
+    },
+    get listeners() {
+      return clients.size;
     },
     nextBuild: () => new Promise<number>((done) => waiters.push(done)),
     close: async () => {
