@@ -43,7 +43,7 @@ export function resolveSettings(flags: CliFlags, loaded: LoadedConfig, cwd = pro
     ...(authors !== undefined && { author: authors }),
     ...(c.description !== undefined && { description: c.description }),
     ...(c.lang !== undefined && { lang: c.lang.replace('_', '-') }),
-    ...(c.jekyll !== undefined && { jekyllVersion: c.jekyll }),
+    ...(c.jekyll !== undefined && { jekyllVersion: Number(c.jekyll) as 3 | 4 }),
   };
   const sections = {
     ...(c.pdf !== undefined && { pdf: c.pdf }),

@@ -81,7 +81,7 @@ export const BookbinderConfig = z
       .optional()
       .describe('Language tag of the book. Default: `lang` of `_config.yml`, else `en`.'),
     jekyll: z
-      .union([z.literal(3), z.literal(4)])
+      .union([z.literal(3), z.literal(4), z.literal('3'), z.literal('4')])
       .optional()
       .describe('Sort like Jekyll 3 (classic GitHub Pages) or 4. Default: guessed from the Gemfile, else 4.'),
     styles: z
