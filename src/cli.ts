@@ -104,12 +104,14 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
     strict ? strictify(loaded.diagnostics) : loaded.diagnostics,
   ) as ConfigDiagnostic[];
   const failedConfig = configDiags.some((d) => d.severity === 'error');
+  // CI logs keep every write: a bar redrawn with \r would pile up there, so CI gets plain lines.
+  const bar = io.tty && !io.env.CI;
   const progress =
     settings.quiet || failedConfig
       ? undefined
       : progressReporter({
-          write: io.tty ? (s) => process.stderr.write(s) : (s) => io.err(s.replace(/\n$/, '')),
-          tty: io.tty,
+          write: bar ? (s) => process.stderr.write(s) : (s) => io.err(s.replace(/\n$/, '')),
+          tty: bar,
           color,
           verbose: settings.verbose,
         });
