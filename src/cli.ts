@@ -176,9 +176,19 @@ async function runPreview(source: string | undefined, flags: Flags, io: CliIo): 
   return EXIT.ok;
 }
 
-function buildOptions(cmd: Command): Command {
+/** Options `build` and `preview` share. */
+function commonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'config file (default: bookbinder.config.* in SOURCE or here)')
+    .option('-r, --root <title>', 'build only this page (title or source path) and its descendants')
+    .option('--strict', 'treat warnings as errors')
+    .option('-q, --quiet', 'print only errors, no progress')
+    .option('-v, --verbose', 'also print informational notes and stage timings');
+}
+
+/** Options only `build` has: where and what it writes. */
+function outputOptions(cmd: Command): Command {
+  return cmd
     .option('-o, --output <dir>', 'output folder (default: output)')
     .addOption(
       new Option(
@@ -186,11 +196,7 @@ function buildOptions(cmd: Command): Command {
         `comma-separated formats: ${FORMATS.join(',')} (default: all)`,
       ).argParser(parseFormats),
     )
-    .option('-n, --name <stem>', 'file name stem of the outputs (default: book)', parseName)
-    .option('-r, --root <title>', 'build only this page (title or source path) and its descendants')
-    .option('--strict', 'treat warnings as errors')
-    .option('-q, --quiet', 'print only errors, no progress')
-    .option('-v, --verbose', 'also print informational notes and stage timings');
+    .option('-n, --name <stem>', 'file name stem of the outputs (default: book)', parseName);
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
@@ -210,17 +216,19 @@ export async function main(
     .exitOverride()
     .configureOutput({ writeOut: (s) => write(s), writeErr: (s) => err(s.trimEnd()) })
     .showHelpAfterError('(run `bookbinder help` for usage)');
-  buildOptions(
-    program
-      .command('build')
-      .description('build SOURCE (default: content) into OUT/NAME.pdf, .epub and .html')
-      .argument('[source]', 'the Jekyll site folder (default: content, or `source` of the config)'),
+  commonOptions(
+    outputOptions(
+      program
+        .command('build')
+        .description('build SOURCE (default: content) into OUT/NAME.pdf, .epub and .html')
+        .argument('[source]', 'the Jekyll site folder (default: content, or `source` of the config)'),
+    ),
   )
     .option('--json', 'print a JSON report on stdout')
     .action(async (source: string | undefined, flags: Flags) => {
       code = await runBuild(source, flags, io);
     });
-  buildOptions(
+  commonOptions(
     program
       .command('preview')
       .description('serve the book as it will print on 127.0.0.1, rebuilding and reloading on every change')
