@@ -10,9 +10,12 @@ import type { Browser } from 'puppeteer';
 import { BrowserNotFoundError, withBrowser } from './browser/launch.js';
 import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
 import { loadSiteConfig } from './config/site.js';
+import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
 import { createMarkdown, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
+import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
+import type { ProgressEvent } from './progress.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
 import { type ChapterPage, renderPdf } from './output/pdf.js';
@@ -42,6 +45,27 @@ export interface BuildOptions {
   readonly sourceDateEpoch?: number;
   /** A browser to reuse (the caller keeps ownership); otherwise one is launched and closed. */
   readonly browser?: Browser;
+  /** Overrides of what `_config.yml` says (a config file's `title`, `author`, …). */
+  readonly site?: SiteOverrides;
+  /** Config sections other modules read (`pdf`, `epub`), merged over `_config.yml`'s `bookbinder:`. */
+  readonly sections?: Readonly<Record<string, unknown>>;
+  /** Stylesheet files added after the built-in styles. */
+  readonly styles?: readonly string[];
+  /** An HTML file replacing the title page template. */
+  readonly titlePage?: string;
+  /** Keeps rendered chapters between builds (preview): unchanged pages are not rendered again. */
+  readonly renderCache?: RenderCache;
+  /** Called as stages start and end and pages are rendered. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** Book metadata a config file may set over `_config.yml`. */
+export interface SiteOverrides {
+  readonly title?: string;
+  readonly author?: readonly string[];
+  readonly description?: string;
+  readonly lang?: string;
+  readonly jekyllVersion?: 3 | 4;
 }
 
 /** One chapter in the report. */
@@ -81,16 +105,23 @@ export interface BuildResult {
   /** Every diagnostic, sorted, with its severity (after `strict`). */
   readonly diagnostics: Diagnostic[];
   readonly ok: boolean;
+  /** The rendered book (absent when the source folder is missing), for previews and tools. */
+  readonly book?: Book;
+  /** The images the book uses: source path → absolute path. */
+  readonly assets?: ReadonlyMap<string, string>;
 }
 
 class Timer {
   readonly timings: Record<string, number> = {};
+  constructor(private readonly onProgress?: (event: ProgressEvent) => void) {}
   async time<T>(stage: string, fn: () => T | Promise<T>): Promise<T> {
     const start = performance.now();
+    this.onProgress?.({ stage, phase: 'start' });
     try {
       return await fn();
     } finally {
       this.timings[stage] = Math.round(performance.now() - start) / 1000;
+      this.onProgress?.({ stage, phase: 'end', seconds: this.timings[stage] });
     }
   }
 }
@@ -103,7 +134,7 @@ function epochFrom(options: BuildOptions): number | undefined {
 
 /** Builds a book. Input problems are reported in the result; only our own failures throw. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const timer = new Timer();
+  const timer = new Timer(options.onProgress);
   const diags = new Diagnostics();
   const root = resolve(options.source);
   const formats = options.formats ?? FORMATS;
@@ -113,13 +144,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     out: Partial<Pick<BuildResult, 'pdf' | 'epub' | 'html'>>,
     pages?: ReadonlyMap<string, ChapterPage>,
     outputs: string[] = [],
-  ): BuildResult => result(diags, options.strict === true, book, out, pages, outputs, timer.timings);
+  ): BuildResult => ({
+    ...result(diags, options.strict === true, book, out, pages, outputs, timer.timings),
+    ...(book && { book, assets: seen.assets }),
+  });
+  const seen = { assets: new Map<string, string>() };
 
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
     return finish(undefined, {});
   }
-  const site = await timer.time('config', () => loadSiteConfig(root, diags));
+  const site = await timer.time('config', () => withOverrides(loadSiteConfig(root, diags), options));
   const pages = await timer.time('load', () => loadPages(root, site, diags));
   if (pages.length === 0)
     diags.error(
@@ -129,9 +164,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
-  const rendered = await timer.time('render', () => renderAll(chapters, pages, site, root, diags));
-  const title = bookTitle(site, options.root, chapters);
-  const book: Book = { site: { ...site, title }, title, chapters: rendered.chapters };
+  const rendered = await timer.time('render', () => renderAll(chapters, pages, site, root, diags, options));
+  seen.assets = rendered.assets;
+  const title = options.site?.title ?? bookTitle(site, options.root, chapters);
+  const theme = loadTheme(options, root, diags);
+  const book: Book = {
+    site: { ...site, title },
+    title,
+    chapters: rendered.chapters,
+    ...(theme && { theme }),
+  };
   if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning')))
     return finish(book, {});
 
@@ -218,13 +260,32 @@ function bookTitle(site: SiteConfig, root: string | undefined, chapters: readonl
   return site.title || chapters[0]?.title || 'Untitled book';
 }
 
+/** Applies a config file's metadata and sections over what `_config.yml` said. */
+function withOverrides(site: SiteConfig, options: BuildOptions): SiteConfig {
+  const o = options.site ?? {};
+  const own = site.data.bookbinder;
+  const bookbinder = own !== null && typeof own === 'object' && !Array.isArray(own) ? own : {};
+  return {
+    ...site,
+    ...(o.title !== undefined && { title: o.title }),
+    ...(o.author !== undefined && { author: o.author }),
+    ...(o.description !== undefined && { description: o.description }),
+    ...(o.lang !== undefined && { lang: o.lang }),
+    ...(o.jekyllVersion !== undefined && { jekyllVersion: o.jekyllVersion }),
+    ...(options.sections && { data: { ...site.data, bookbinder: { ...bookbinder, ...options.sections } } }),
+  };
+}
+
 function renderAll(
   chapters: readonly Chapter[],
   pages: Parameters<typeof buildLinkIndex>[1],
   site: SiteConfig,
   root: string,
   diags: Diagnostics,
+  options: BuildOptions,
 ): { chapters: RenderedChapter[]; assets: Map<string, string> } {
+  const cache = options.renderCache;
+  cache?.begin();
   const md = createMarkdown();
   const index = buildLinkIndex(chapters, pages);
   const usedIds = new Set<string>([
@@ -235,22 +296,56 @@ function renderAll(
   ]);
   const allAssets = new Map<string, string>();
   const fragments: FragmentRef[] = [];
-  const out = chapters.map((chapter) => {
-    const assets = new Map<string, Asset>();
-    const resolveRef = makeResolver({ chapter, index, site, root, diags, assets, fragments });
-    const r = renderChapter(md, chapter, { usedIds, resolveRef });
-    for (const a of assets.values()) allAssets.set(a.source, a.absPath);
+  const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
+  let chain = cache ? hashParts([...usedIds]) : '';
+  const out = chapters.map((chapter, i) => {
+    const key = cache ? chapterKey(chain, indexKey, chapter) : '';
+    const r = cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds });
+    if (cache) {
+      cache.set(key, r);
+      for (const id of r.claimed) usedIds.add(id);
+      chain = hashParts([chain, ...r.claimed]);
+    }
+    for (const d of r.diagnostics) diags.add(d.severity, d.code, d.message, d.file, d.line);
+    for (const a of r.assets) allAssets.set(a.source, a.absPath);
+    fragments.push(...r.fragments);
+    options.onProgress?.({ stage: 'render', phase: 'step', done: i + 1, total: chapters.length });
     return {
       chapter,
       html: r.html,
       headings: r.headings,
       styles: r.styles,
-      assets: [...assets.values()],
+      assets: r.assets,
       anchors: r.anchors,
     };
   });
+  cache?.end();
   checkFragments(fragments, out, diags);
   return { chapters: out, assets: allAssets };
+}
+
+/** Renders one chapter, collecting what a cache needs to replay it: ids claimed, diagnostics. */
+function renderFresh(
+  md: ReturnType<typeof createMarkdown>,
+  chapter: Chapter,
+  ctx: { index: ReturnType<typeof buildLinkIndex>; site: SiteConfig; root: string; usedIds: Set<string> },
+): CachedRender {
+  const local = new Diagnostics();
+  const assets = new Map<string, Asset>();
+  const before = new Set(ctx.usedIds);
+  const fragments: FragmentRef[] = [];
+  const resolveRef = makeResolver({ ...ctx, chapter, diags: local, assets, fragments });
+  const r = renderChapter(md, chapter, { usedIds: ctx.usedIds, resolveRef });
+  return {
+    html: r.html,
+    headings: r.headings,
+    styles: r.styles,
+    anchors: r.anchors,
+    assets: [...assets.values()],
+    claimed: [...ctx.usedIds].filter((id) => !before.has(id)),
+    diagnostics: local.list(),
+    fragments,
+  };
 }
 
 async function writeOutputs(

@@ -1,12 +1,18 @@
 /**
- * The command line: argv → build() → diagnostics on stderr, the JSON report on stdout with
- * `--json`, and the exit code: 0 success, 1 bad input, 2 bad usage.
+ * The command line: argv → settings (flags over config files) → build(), preview or init;
+ * diagnostics on stderr, the JSON report on stdout with `--json`, progress on stderr, and the
+ * exit code: 0 success, 1 bad input, 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { build, FORMATS, type Format } from './build.js';
-import { formatDiagnostic } from './diagnostics.js';
+import { type BuildReport, build, FORMATS, type Format } from './build.js';
+import { initBook } from './commands/init.js';
+import { type ConfigDiagnostic, loadConfig } from './config/load.js';
+import { type CliFlags, resolveSettings } from './config/resolve.js';
+import { type Diagnostic, formatDiagnostic, sortDiagnostics, strictify } from './diagnostics.js';
 import { packageRoot } from './paths.js';
+import { startPreview } from './preview/server.js';
+import { progressReporter, useColor } from './progress.js';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, badInput: 1, usage: 2 } as const;
@@ -31,49 +37,166 @@ function parseName(value: string): string {
   return value;
 }
 
-interface BuildFlags {
-  output: string;
-  format: Format[];
-  name: string;
-  root?: string;
-  json?: boolean;
-  strict?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
 }
 
-async function runBuild(
-  source: string,
-  flags: BuildFlags,
-  write: (s: string) => void,
-  err: (s: string) => void,
-): Promise<number> {
-  const result = await build({
-    source,
-    outDir: flags.output,
-    formats: flags.format,
-    name: flags.name,
-    strict: flags.strict === true,
-    ...(flags.root !== undefined && { root: flags.root }),
-  });
-  for (const d of result.diagnostics) {
-    if (d.severity === 'info' && !flags.verbose) continue;
-    if (d.severity !== 'error' && flags.quiet) continue;
-    err(formatDiagnostic(d));
+interface Flags extends CliFlags {
+  readonly config?: string;
+}
+
+/** Where the CLI writes: stdout, stderr lines, and whether stderr is a terminal. */
+export interface CliIo {
+  readonly out: (s: string) => void;
+  readonly err: (line: string) => void;
+  readonly tty: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Formats one diagnostic for stderr, with its code frame and, on a terminal, colour. */
+export function formatForTerminal(d: ConfigDiagnostic, color: boolean): string {
+  const text = formatDiagnostic(d);
+  const painted = !color
+    ? text
+    : text.replace(/: (error|warning|info): /, (_, s: string) => {
+        const code = s === 'error' ? 31 : s === 'warning' ? 33 : 36;
+        return `: \x1b[1;${code}m${s}\x1b[0m: `;
+      });
+  return d.frame ? `${painted}\n${d.frame}` : painted;
+}
+
+function printDiagnostics(
+  list: readonly ConfigDiagnostic[],
+  opts: { quiet: boolean; verbose: boolean; color: boolean },
+  io: CliIo,
+): void {
+  for (const d of list) {
+    if (d.severity === 'info' && !opts.verbose) continue;
+    if (d.severity !== 'error' && opts.quiet) continue;
+    io.err(formatForTerminal(d, opts.color));
   }
-  if (flags.json) write(`${JSON.stringify(result.report, null, 2)}\n`);
-  if (!flags.quiet) {
-    const { errors, warnings, chapters, outputs } = result.report;
-    if (result.ok)
-      err(
+}
+
+/** Adds the config's diagnostics to a build report (strict applies to them too). */
+function mergeReport(report: BuildReport, extra: readonly Diagnostic[]): BuildReport {
+  const strip = (d: Diagnostic) => ({ file: d.file, line: d.line, code: d.code, message: d.message });
+  const by = (s: Diagnostic['severity']) => extra.filter((d) => d.severity === s).map(strip);
+  return {
+    ...report,
+    warnings: [...by('warning'), ...report.warnings],
+    errors: [...by('error'), ...report.errors],
+    infos: [...by('info'), ...report.infos],
+  };
+}
+
+async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Promise<number> {
+  const loaded = await loadConfig({
+    ...(source !== undefined && { source }),
+    ...(flags.config !== undefined && { file: flags.config }),
+  });
+  const settings = resolveSettings(flags, loaded);
+  const color = useColor(io.tty, io.env);
+  const strict = settings.build.strict === true;
+  // Sorting and strictify keep each object's extra fields, so the code frames survive.
+  const configDiags = sortDiagnostics(
+    strict ? strictify(loaded.diagnostics) : loaded.diagnostics,
+  ) as ConfigDiagnostic[];
+  const failedConfig = configDiags.some((d) => d.severity === 'error');
+  // CI logs keep every write: a bar redrawn with \r would pile up there, so CI gets plain lines.
+  const bar = io.tty && !io.env.CI;
+  const progress =
+    settings.quiet || failedConfig
+      ? undefined
+      : progressReporter({
+          write: bar ? (s) => process.stderr.write(s) : (s) => io.err(s.replace(/\n$/, '')),
+          tty: bar,
+          color,
+          verbose: settings.verbose,
+        });
+  const result = failedConfig
+    ? undefined
+    : await build({ ...settings.build, ...(progress && { onProgress: progress.onProgress }) });
+  progress?.done();
+  const all: ConfigDiagnostic[] = [...configDiags, ...(result?.diagnostics ?? [])];
+  printDiagnostics(all, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
+  const empty: BuildReport = { chapters: [], warnings: [], errors: [], infos: [], outputs: [], timings: {} };
+  const report = mergeReport(result?.report ?? empty, configDiags);
+  const ok = report.errors.length === 0;
+  if (settings.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  if (!settings.quiet) {
+    const { errors, warnings, chapters, outputs } = report;
+    if (ok)
+      io.err(
         `bookbinder: ${chapters.length} chapters → ${outputs.join(', ') || '(nothing written)'} (${warnings.length} warning${warnings.length === 1 ? '' : 's'})`,
       );
     else
-      err(
+      io.err(
         `bookbinder: build failed with ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written`,
       );
   }
-  return result.ok ? EXIT.ok : EXIT.badInput;
+  return ok ? EXIT.ok : EXIT.badInput;
+}
+
+async function runPreview(source: string | undefined, flags: Flags, io: CliIo): Promise<number> {
+  const load = () =>
+    loadConfig({
+      ...(source !== undefined && { source }),
+      ...(flags.config !== undefined && { file: flags.config }),
+    });
+  const loaded = await load();
+  const settings = resolveSettings(flags, loaded);
+  const color = useColor(io.tty, io.env);
+  printDiagnostics(loaded.diagnostics, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
+  if (loaded.diagnostics.some((d) => d.severity === 'error')) return EXIT.badInput;
+  const server = await startPreview({
+    ...settings.build,
+    port: settings.port,
+    watchFiles: loaded.files,
+    // A changed config file applies at the next rebuild; a broken one keeps the last good settings.
+    reload: async () => {
+      const again = await load();
+      printDiagnostics(again.diagnostics, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
+      if (again.diagnostics.some((d) => d.severity === 'error')) return settings.build;
+      return resolveSettings(flags, again).build;
+    },
+    log: (s) => {
+      if (!settings.quiet) io.err(s);
+    },
+  });
+  io.err(`bookbinder: previewing ${settings.build.source} at ${server.url} (Ctrl-C to stop)`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      void server.close().then(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return EXIT.ok;
+}
+
+/** Options `build` and `preview` share. */
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'config file (default: bookbinder.config.* in SOURCE or here)')
+    .option('-r, --root <title>', 'build only this page (title or source path) and its descendants')
+    .option('--strict', 'treat warnings as errors')
+    .option('-q, --quiet', 'print only errors, no progress')
+    .option('-v, --verbose', 'also print informational notes and stage timings');
+}
+
+/** Options only `build` has: where and what it writes. */
+function outputOptions(cmd: Command): Command {
+  return cmd
+    .option('-o, --output <dir>', 'output folder (default: output)')
+    .addOption(
+      new Option(
+        '-f, --format <list>',
+        `comma-separated formats: ${FORMATS.join(',')} (default: all)`,
+      ).argParser(parseFormats),
+    )
+    .option('-n, --name <stem>', 'file name stem of the outputs (default: book)', parseName);
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
@@ -81,7 +204,9 @@ export async function main(
   argv: readonly string[],
   write: (s: string) => void = (s) => process.stdout.write(s),
   err: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
+  tty: boolean = process.stderr.isTTY === true,
 ): Promise<number> {
+  const io: CliIo = { out: write, err, tty, env: process.env };
   const version = (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string })
     .version;
   let code: number = EXIT.ok;
@@ -90,25 +215,39 @@ export async function main(
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => write(s), writeErr: (s) => err(s.trimEnd()) })
-    .showHelpAfterError('(run `bookbinder build --help` for usage)');
-  program
-    .command('build')
-    .description('build SOURCE (default: content) into OUT/NAME.pdf, .epub and .html')
-    .argument('[source]', 'the Jekyll site folder', 'content')
-    .option('-o, --output <dir>', 'output folder', 'output')
-    .addOption(
-      new Option('-f, --format <list>', `comma-separated formats: ${FORMATS.join(',')}`)
-        .argParser(parseFormats)
-        .default([...FORMATS], FORMATS.join(',')),
-    )
-    .option('-n, --name <stem>', 'file name stem of the outputs', parseName, 'book')
-    .option('-r, --root <title>', 'build only this page (title or source path) and its descendants')
+    .showHelpAfterError('(run `bookbinder help` for usage)');
+  commonOptions(
+    outputOptions(
+      program
+        .command('build')
+        .description('build SOURCE (default: content) into OUT/NAME.pdf, .epub and .html')
+        .argument('[source]', 'the Jekyll site folder (default: content, or `source` of the config)'),
+    ),
+  )
     .option('--json', 'print a JSON report on stdout')
-    .option('--strict', 'treat warnings as errors')
-    .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'also print informational notes')
-    .action(async (source: string, flags: BuildFlags) => {
-      code = await runBuild(source, flags, write, err);
+    .action(async (source: string | undefined, flags: Flags) => {
+      code = await runBuild(source, flags, io);
+    });
+  commonOptions(
+    program
+      .command('preview')
+      .description('serve the book as it will print on 127.0.0.1, rebuilding and reloading on every change')
+      .argument('[source]', 'the Jekyll site folder (default: content, or `source` of the config)'),
+  )
+    .option('-p, --port <port>', 'port on 127.0.0.1; 0 picks a free one (default: 4000)', parsePort)
+    .action(async (source: string | undefined, flags: Flags) => {
+      code = await runPreview(source, flags, io);
+    });
+  program
+    .command('init')
+    .description('scaffold a small book in DIR (default: here) that builds at once')
+    .argument('[dir]', 'the folder to create the book in', '.')
+    .option('--title <title>', 'the book title', 'My Book')
+    .option('--force', 'write even where files of the same name exist')
+    .action((dir: string, flags: { title: string; force?: boolean }) => {
+      const r = initBook(dir, { title: flags.title, force: flags.force === true });
+      for (const line of r.messages) err(line);
+      code = r.ok ? EXIT.ok : EXIT.badInput;
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });

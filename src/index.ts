@@ -1,8 +1,14 @@
 /**
- * bookbinder's library API: build a just-the-docs folder into PDF, EPUB and HTML buffers.
+ * bookbinder's library API: build a just-the-docs folder into PDF, EPUB and HTML buffers, or
+ * one Markdown string into a PDF or an EPUB; load and validate bookbinder's settings.
  * @packageDocumentation
  */
 
+export {
+  type RenderMarkdownOptions,
+  type RenderMarkdownResult,
+  renderMarkdown,
+} from './api/render-markdown.js';
 export { BrowserNotFoundError, findChromium } from './browser/launch.js';
 export {
   type BuildOptions,
@@ -12,6 +18,20 @@ export {
   type ChapterReport,
   FORMATS,
   type Format,
+  type ReportDiagnostic,
+  type SiteOverrides,
 } from './build.js';
-export type { Diagnostic, Severity } from './diagnostics.js';
-export type { Book, Chapter, Page, RenderedChapter, SiteConfig } from './model.js';
+export {
+  CONFIG_FILES,
+  type ConfigDiagnostic,
+  defineConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+} from './config/load.js';
+export { type CliFlags, resolveSettings, type Settings } from './config/resolve.js';
+export { BookbinderConfig, configJsonSchema, PreviewConfig } from './config/schema.js';
+export { type Diagnostic, formatDiagnostic, type Severity } from './diagnostics.js';
+export type { Book, Chapter, Page, RenderedChapter, SiteConfig, Theme } from './model.js';
+export { type PreviewOptions, type PreviewServer, startPreview } from './preview/server.js';
+export type { ProgressEvent } from './progress.js';

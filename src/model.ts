@@ -106,9 +106,18 @@ export interface SiteConfig {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** A book's own look: stylesheets after the built-in ones, a title page template. */
+export interface Theme {
+  /** CSS texts, in order, added after bookbinder's styles (use `@media print` for print only). */
+  readonly css: readonly string[];
+  /** Replaces `templates/title-page.html`; `{{title}}`, `{{author}}`, `{{description}}` slots. */
+  readonly titlePage?: string;
+}
+
 /** The whole book, ready for the outputs. */
 export interface Book {
   readonly site: SiteConfig;
   readonly title: string;
   readonly chapters: readonly RenderedChapter[];
+  readonly theme?: Theme;
 }

@@ -84,9 +84,10 @@ export function stitch(book: Book, options: StitchOptions): string {
   const css = [
     readAsset('styles', 'book.css'),
     options.medium === 'print' ? readAsset('styles', 'print.css') : '',
+    ...(book.theme?.css ?? []),
   ].join('\n');
   const pageCss = options.medium === 'print' ? runningHeadCss(book) : '';
-  const titlePage = fillTemplate(readAsset('templates', 'title-page.html'), {
+  const titlePage = fillTemplate(book.theme?.titlePage ?? readAsset('templates', 'title-page.html'), {
     title: escapeHtml(book.title),
     author: escapeHtml(site.author.join(', ')),
     description: escapeHtml(site.description),

@@ -1,0 +1,115 @@
+/**
+ * `renderMarkdown(markdown, options)`: one Markdown string to a PDF or an EPUB in one call —
+ * the common case of a program attaching a generated report. The string becomes a one-page
+ * site in a private temporary folder, goes through the same pipeline as a whole book, and the
+ * folder is removed before the call returns.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer';
+import { stringify } from 'yaml';
+import { type BuildReport, build, type ReportDiagnostic } from '../build.js';
+import type { Diagnostic } from '../diagnostics.js';
+
+/** How to render a Markdown string. */
+export interface RenderMarkdownOptions {
+  /** The output: a print PDF or an EPUB 3. */
+  readonly format: 'pdf' | 'epub';
+  /** The title; by default the text of a leading `# Heading` (which then is not repeated). */
+  readonly title?: string;
+  readonly author?: string | readonly string[];
+  readonly description?: string;
+  /** Language tag (default `en`). */
+  readonly lang?: string;
+  /** The name diagnostics give the Markdown (default `input.md`). */
+  readonly fileName?: string;
+  /** Stylesheet files added after the built-in styles. */
+  readonly styles?: readonly string[];
+  /**
+   * `false` leaves out the PDF's title page and contents, for a short report that should start
+   * on its first page (default `true`: laid out like a book).
+   */
+  readonly frontPages?: boolean;
+  /** Seconds since the epoch for dates in the output (default: `SOURCE_DATE_EPOCH`, else now). */
+  readonly sourceDateEpoch?: number;
+  /** A browser to reuse for the PDF (the caller keeps ownership). */
+  readonly browser?: Browser;
+}
+
+/** The document as bytes, and the same report a book build gives. */
+export interface RenderMarkdownResult {
+  /** The PDF or EPUB; absent when the input had errors (see `diagnostics`). */
+  readonly data?: Uint8Array;
+  readonly report: BuildReport;
+  /** Every diagnostic, with lines counted in the Markdown string (1-based). */
+  readonly diagnostics: Diagnostic[];
+  readonly ok: boolean;
+}
+
+/** Hides the title page and the contents (the PDF's page numbers then start with the text). */
+const BARE_CSS = '.title-page, .book-toc { display: none !important; }\n';
+
+/** Splits off a leading `# Title` line, which becomes the document title. */
+function leadingTitle(markdown: string): { title?: string; body: string; skipped: number } {
+  const m = /^(?:[ \t]*\r?\n)*#[ \t]+(.+?)[ \t#]*\r?\n/.exec(`${markdown}\n`);
+  if (!m?.[1]) return { body: markdown, skipped: 0 };
+  const skipped = m[0].split('\n').length - 1;
+  return { title: m[1].trim(), body: markdown.split('\n').slice(skipped).join('\n'), skipped };
+}
+
+/** Renders one Markdown string (kramdown syntax, like a page's body) into a PDF or an EPUB. */
+export async function renderMarkdown(
+  markdown: string,
+  options: RenderMarkdownOptions,
+): Promise<RenderMarkdownResult> {
+  const lead = options.title === undefined ? leadingTitle(markdown) : { body: markdown, skipped: 0 };
+  const title = options.title ?? lead.title ?? 'Untitled';
+  const front = `---\n${stringify({ title, nav_order: 1 }).trimEnd()}\n---\n`;
+  // File line of the Markdown's first line, so diagnostics can be given in the caller's lines.
+  const offset = front.split('\n').length - 1 - lead.skipped;
+  const site: Record<string, unknown> = { title, lang: options.lang ?? 'en' };
+  if (options.author !== undefined) site.author = options.author;
+  if (options.description !== undefined) site.description = options.description;
+  const dir = await mkdtemp(join(tmpdir(), 'bookbinder-md-'));
+  try {
+    await writeFile(join(dir, '_config.yml'), stringify(site));
+    await writeFile(join(dir, 'index.md'), front + lead.body);
+    const styles = [...(options.styles ?? [])];
+    if (options.frontPages === false) {
+      await writeFile(join(dir, '_bare.css'), BARE_CSS);
+      styles.push(join(dir, '_bare.css'));
+    }
+    const result = await build({
+      source: dir,
+      formats: [options.format],
+      ...(styles.length > 0 && { styles }),
+      ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+      ...(options.browser && { browser: options.browser }),
+    });
+    const name = options.fileName ?? 'input.md';
+    const place = <T extends { file: string; line: number }>(d: T): T =>
+      d.file === 'index.md'
+        ? { ...d, file: name, line: Math.max(1, d.line - offset) }
+        : d.file === '_config.yml'
+          ? { ...d, file: '', line: 0 }
+          : d;
+    const fix = (list: ReportDiagnostic[]) => list.map(place);
+    const { report } = result;
+    const data = options.format === 'pdf' ? result.pdf : result.epub;
+    return {
+      ...(data && { data }),
+      report: {
+        ...report,
+        chapters: report.chapters.map((c) => ({ ...c, source: name })),
+        warnings: fix(report.warnings),
+        errors: fix(report.errors),
+        infos: fix(report.infos),
+      },
+      diagnostics: result.diagnostics.map(place),
+      ok: result.ok,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

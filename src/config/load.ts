@@ -1,0 +1,326 @@
+/**
+ * Loads bookbinder's settings: `bookbinder.config.{yml,yaml,json,js,ts}` (given, in the source
+ * folder, or in the working folder) over the `bookbinder:` key of `_config.yml`. YAML and JSON
+ * are parsed with the yaml package's document API so every schema error points at its line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMap, isScalar, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
+import { JEKYLL_YAML, relaxFlowIndentation } from '../source/yaml.js';
+import { codeFrame } from './frame.js';
+import { BookbinderConfig } from './schema.js';
+
+/** The config file names bookbinder looks for, in this order. */
+export const CONFIG_FILES = [
+  'bookbinder.config.yml',
+  'bookbinder.config.yaml',
+  'bookbinder.config.json',
+  'bookbinder.config.js',
+  'bookbinder.config.ts',
+] as const;
+
+/** A diagnostic about a config file, with the code frame around its line when there is one. */
+export interface ConfigDiagnostic extends Diagnostic {
+  readonly frame?: string;
+}
+
+/** Where to look for settings. */
+export interface LoadConfigOptions {
+  /** The folder relative paths start from (default `process.cwd()`). */
+  readonly cwd?: string;
+  /** The source folder given on the command line, if any. */
+  readonly source?: string;
+  /** An explicit config file (`--config`); no other file is looked for. */
+  readonly file?: string;
+}
+
+/** The merged settings, with every path made absolute, and what was read. */
+export interface LoadedConfig {
+  readonly config: BookbinderConfig;
+  /** The source folder (absolute): the CLI's, else the config's `source`, else `content`. */
+  readonly source: string;
+  /** The files read, absolute, lowest precedence first. */
+  readonly files: readonly string[];
+  readonly diagnostics: readonly ConfigDiagnostic[];
+}
+
+/** Identity, for typed `bookbinder.config.ts` / `.js` files: `export default defineConfig({…})`. */
+export function defineConfig(config: BookbinderConfig): BookbinderConfig {
+  return config;
+}
+
+/** Finds the one config file in `dir`; more than one is an error (which one would win?). */
+export function findConfigFile(dir: string, diags: ConfigDiagnostic[], source: string): string | undefined {
+  const found = CONFIG_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
+  if (found.length > 1)
+    diags.push(
+      problem(
+        'error',
+        'config/ambiguous',
+        `${found.map((f) => basename(f)).join(' and ')} are both in ${dir}; keep one`,
+        displayPath(found[1]!, source),
+      ),
+    );
+  return found[0];
+}
+
+/** Loads and merges the settings for a build; problems become diagnostics, never exceptions. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const diags: ConfigDiagnostic[] = [];
+  let file = options.file === undefined ? undefined : resolve(cwd, options.file);
+  if (file !== undefined && !existsSync(file)) {
+    diags.push(problem('error', 'config/missing', `config file ${options.file} does not exist`, ''));
+    file = undefined;
+  }
+  // The working folder's file may say where the source is; the source's own file wins over it.
+  const early = options.file === undefined ? findConfigFile(cwd, [], cwd) : file;
+  let fromFile: string | undefined;
+  if (early !== undefined) {
+    const peek = await readConfigFile(early, cwd);
+    if (peek.config?.source !== undefined) fromFile = resolve(dirname(early), peek.config.source);
+  }
+  const source =
+    options.source !== undefined ? resolve(cwd, options.source) : (fromFile ?? resolve(cwd, 'content'));
+  if (options.file === undefined)
+    file = (existsSync(source) ? findConfigFile(source, diags, source) : undefined) ?? early;
+  const files: string[] = [];
+  const site = readSiteSection(source);
+  diags.push(...site.diagnostics);
+  if (site.config) files.push(join(source, '_config.yml'));
+  let config = withAbsolutePaths(site.config ?? {}, source);
+  if (file !== undefined) {
+    const read = await readConfigFile(file, source);
+    diags.push(...read.diagnostics);
+    if (read.config) {
+      files.push(file);
+      config = { ...config, ...withAbsolutePaths(read.config, dirname(file)) };
+    }
+  }
+  return { config, source, files, diagnostics: sortDiagnostics(diags) };
+}
+
+/** Makes the config's paths absolute against the folder of the file that wrote them. */
+function withAbsolutePaths(config: BookbinderConfig, dir: string): BookbinderConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
+  return {
+    ...config,
+    ...(config.source !== undefined && { source: abs(config.source) }),
+    ...(config.output !== undefined && { output: abs(config.output) }),
+    ...(config.styles !== undefined && { styles: config.styles.map(abs) }),
+    ...(config.titlePage !== undefined && { titlePage: abs(config.titlePage) }),
+  };
+}
+
+/** Reads one config file (YAML, JSON, JS or TS) and validates it. */
+export async function readConfigFile(
+  abs: string,
+  source: string,
+): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
+  const shown = displayPath(abs, source);
+  if (/\.(js|ts)$/.test(abs)) return readScriptConfig(abs, shown);
+  const text = readFileSync(abs, 'utf8');
+  const json = abs.endsWith('.json');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(
+    text,
+    json ? { lineCounter, prettyErrors: false } : { lineCounter, prettyErrors: false, uniqueKeys: true },
+  );
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const at = syntax.linePos?.[0] ?? lineCounter.linePos(syntax.pos[0]);
+    // An unclosed bracket is found at the end of the text: show the last line that has text.
+    const lastLine = text.trimEnd().split('\n').length;
+    const pos = at.line > lastLine ? { line: lastLine, col: 0 } : at;
+    const what = json ? 'JSON' : 'YAML';
+    return {
+      diagnostics: [
+        problem(
+          'error',
+          `config/invalid-${json ? 'json' : 'yaml'}`,
+          `not valid ${what}: ${syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? ''}`,
+          shown,
+          pos.line,
+          codeFrame(text, pos.line, pos.col),
+        ),
+      ],
+    };
+  }
+  return validate(doc.toJS() ?? {}, { doc, lineCounter, text, prefix: [] }, shown);
+}
+
+async function readScriptConfig(
+  abs: string,
+  shown: string,
+): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
+  try {
+    // jiti compiles TypeScript on Node 20, which cannot strip types itself.
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(pathToFileURL(abs).href, { moduleCache: false, fsCache: false });
+    let value: unknown = await jiti.import(abs, { default: true });
+    if (typeof value === 'function') value = await (value as () => unknown)();
+    return validate(value ?? {}, undefined, shown);
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { diagnostics: [problem('error', 'config/load-failed', `could not load: ${message}`, shown)] };
+  }
+}
+
+/** The `bookbinder:` key of `_config.yml`; syntax errors are the site loader's to report. */
+function readSiteSection(source: string): { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] } {
+  const abs = join(source, '_config.yml');
+  if (!existsSync(abs)) return { diagnostics: [] };
+  const text = relaxFlowIndentation(readFileSync(abs, 'utf8'));
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...JEKYLL_YAML, lineCounter });
+  if (doc.errors.length > 0 || !isMap(doc.contents) || !doc.has('bookbinder')) return { diagnostics: [] };
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const section = (value as Record<string, unknown>).bookbinder;
+  return validate(section ?? {}, { doc, lineCounter, text, prefix: ['bookbinder'] }, '_config.yml');
+}
+
+interface YamlSource {
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+  readonly text: string;
+  /** Where the settings sit in the document (`['bookbinder']` in `_config.yml`). */
+  readonly prefix: readonly string[];
+}
+
+/** Validates a value; each schema issue becomes a diagnostic at its line, with a code frame. */
+export function validate(
+  value: unknown,
+  yaml: YamlSource | undefined,
+  shown: string,
+): { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] } {
+  const parsed = BookbinderConfig.safeParse(value, { reportInput: true });
+  if (parsed.success) return { config: parsed.data, diagnostics: [] };
+  const diagnostics: ConfigDiagnostic[] = [];
+  let unknownOnly = true;
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.map(String);
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    for (const key of keys) {
+      const at = yaml ? locate(yaml, path, key) : undefined;
+      const where = [...(yaml?.prefix ?? []), ...path, ...(key === undefined ? [] : [key])].join('.');
+      if (key !== undefined) {
+        diagnostics.push(
+          problem(
+            'warning',
+            'config/unknown-key',
+            `unknown setting ${where || '(top level)'}${suggest(key, issue)}; it is ignored`,
+            shown,
+            at?.line ?? 0,
+            at && yaml ? codeFrame(yaml.text, at.line, at.col, at.span) : undefined,
+          ),
+        );
+        continue;
+      }
+      unknownOnly = false;
+      diagnostics.push(
+        problem(
+          'error',
+          'config/invalid',
+          `${where || 'settings'}: ${describe(issue)}`,
+          shown,
+          at?.line ?? 0,
+          at && yaml ? codeFrame(yaml.text, at.line, at.col, at.span) : undefined,
+        ),
+      );
+    }
+  }
+  if (!unknownOnly) return { diagnostics };
+  // Only unknown keys: keep the rest of the settings, the way Jekyll ignores keys it does not know.
+  const known = stripUnknown(value);
+  const again = BookbinderConfig.safeParse(known);
+  return again.success ? { config: again.data, diagnostics } : { diagnostics };
+}
+
+function stripUnknown(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const shape = BookbinderConfig.shape as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!(k in shape)) continue;
+    if (k === 'preview' && v !== null && typeof v === 'object' && !Array.isArray(v))
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).filter(([pk]) => pk === 'port'),
+      );
+    else out[k] = v;
+  }
+  return out;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    const got = (issue as { input?: unknown }).input;
+    return `expected ${issue.expected}, got ${got === null ? 'null' : Array.isArray(got) ? 'array' : typeof got}`;
+  }
+  return issue.message;
+}
+
+function suggest(key: string, _issue: z.core.$ZodIssue): string {
+  const names = Object.keys(BookbinderConfig.shape);
+  const near = names.find((n) => distance(n.toLowerCase(), key.toLowerCase()) <= 2);
+  return near ? ` (did you mean ${near}?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The line and column of the node at `path` (or of `key` in the mapping there). */
+function locate(
+  yaml: YamlSource,
+  path: readonly string[],
+  key: string | undefined,
+): { line: number; col: number; span: number } | undefined {
+  const full: (string | number)[] = [...yaml.prefix, ...path].map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  for (let n = full.length; n >= 0; n--) {
+    const node = yaml.doc.getIn(full.slice(0, n), true) as Node | undefined;
+    if (!node) continue;
+    let range = node.range;
+    if (n === full.length && key !== undefined && isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+      if (pair && isScalar(pair.key) && pair.key.range) range = pair.key.range;
+    } else if (n < full.length && isMap(node)) {
+      // The value is missing or an alias: point at the key that names it.
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === full[n]);
+      if (pair && isScalar(pair.key) && pair.key.range) range = pair.key.range;
+    }
+    if (!range) continue;
+    const pos = yaml.lineCounter.linePos(range[0]);
+    const end = yaml.lineCounter.linePos(range[1]);
+    return { line: pos.line, col: pos.col, span: end.line === pos.line ? end.col - pos.col : 1 };
+  }
+  return undefined;
+}
+
+function displayPath(abs: string, source: string): string {
+  const rel = relative(source, abs);
+  return (rel === '' ? basename(abs) : rel).split(sep).join('/');
+}
+
+function problem(
+  severity: 'error' | 'warning',
+  code: string,
+  message: string,
+  file: string,
+  line = 0,
+  frame?: string,
+): ConfigDiagnostic {
+  return { severity, code, message, file, line, ...(frame ? { frame } : {}) };
+}

@@ -1,0 +1,81 @@
+/**
+ * Merges the settings for one run: command-line flags over the config file over the
+ * `bookbinder:` key of `_config.yml` over the defaults (`_config.yml`'s own keys come later,
+ * in the build, under whatever the config overrides).
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { BuildOptions, Format } from '../build.js';
+import type { LoadedConfig } from './load.js';
+import type { BookbinderConfig } from './schema.js';
+
+/** The flags the command line can give; absent means "not given" (the config may set it). */
+export interface CliFlags {
+  readonly output?: string;
+  readonly format?: readonly Format[];
+  readonly name?: string;
+  readonly root?: string;
+  readonly json?: boolean;
+  readonly strict?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly port?: number;
+}
+
+/** Everything a run needs, merged. */
+export interface Settings {
+  /** Options for {@link build} (outDir relative to the working folder when inside it). */
+  readonly build: BuildOptions & { readonly outDir: string };
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly port: number;
+}
+
+/** The default preview port (Jekyll's). */
+export const DEFAULT_PORT = 4000;
+
+/** Merges flags over the loaded config; `cwd` anchors the flags' relative paths. */
+export function resolveSettings(flags: CliFlags, loaded: LoadedConfig, cwd = process.cwd()): Settings {
+  const c: BookbinderConfig = loaded.config;
+  const authors = c.author === undefined ? undefined : Array.isArray(c.author) ? c.author : [c.author];
+  const site = {
+    ...(c.title !== undefined && { title: c.title }),
+    ...(authors !== undefined && { author: authors }),
+    ...(c.description !== undefined && { description: c.description }),
+    ...(c.lang !== undefined && { lang: c.lang.replace('_', '-') }),
+    ...(c.jekyll !== undefined && { jekyllVersion: Number(c.jekyll) as 3 | 4 }),
+  };
+  const sections = {
+    ...(c.pdf !== undefined && { pdf: c.pdf }),
+    ...(c.epub !== undefined && { epub: c.epub }),
+  };
+  const root = flags.root ?? c.root;
+  const build: Settings['build'] = {
+    source: loaded.source,
+    outDir: shown(
+      flags.output !== undefined ? resolve(cwd, flags.output) : (c.output ?? resolve(cwd, 'output')),
+      cwd,
+    ),
+    formats: flags.format ?? c.formats ?? ['pdf', 'epub', 'html'],
+    name: flags.name ?? c.name ?? 'book',
+    strict: flags.strict ?? c.strict ?? false,
+    ...(root !== undefined && { root }),
+    ...(Object.keys(site).length > 0 && { site }),
+    ...(Object.keys(sections).length > 0 && { sections }),
+    ...(c.styles !== undefined && { styles: c.styles }),
+    ...(c.titlePage !== undefined && { titlePage: c.titlePage }),
+  };
+  return {
+    build,
+    json: flags.json ?? c.json ?? false,
+    quiet: flags.quiet ?? c.quiet ?? false,
+    verbose: flags.verbose ?? c.verbose ?? false,
+    port: flags.port ?? c.preview?.port ?? DEFAULT_PORT,
+  };
+}
+
+/** A path as the report shows it: relative to the working folder when inside it. */
+function shown(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
