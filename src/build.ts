@@ -11,6 +11,8 @@ import { BrowserNotFoundError, withBrowser } from './browser/launch.js';
 import { buildLinkIndex, makeResolver } from './compose/resolve.js';
 import { loadSiteConfig } from './config/site.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
+import { renderLiquid } from './liquid/render.js';
+import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { renderEpub } from './output/epub.js';
@@ -129,7 +131,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
-  const rendered = await timer.time('render', () => renderAll(chapters, pages, site, root, diags));
+  const liquid = await timer.time('liquid', () => renderLiquid(chapters, { pages, site, root }, diags));
+  const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags));
   const title = bookTitle(site, options.root, chapters);
   const book: Book = { site: { ...site, title }, title, chapters: rendered.chapters };
   if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning')))
@@ -225,7 +228,7 @@ function renderAll(
   root: string,
   diags: Diagnostics,
 ): { chapters: RenderedChapter[]; assets: Map<string, string> } {
-  const md = createMarkdown();
+  const md = createMarkdown({ callouts: calloutsOf(site.data, diags) });
   const index = buildLinkIndex(chapters, pages);
   const usedIds = new Set<string>([
     'bb-title-page',
@@ -237,7 +240,10 @@ function renderAll(
   const out = chapters.map((chapter) => {
     const assets = new Map<string, Asset>();
     const resolveRef = makeResolver({ chapter, index, site, root, diags, assets });
-    const r = renderChapter(md, chapter, { usedIds, resolveRef });
+    const { source, bodyLine } = chapter.page;
+    const warn = (code: string, message: string, line: number) =>
+      diags.warn(code, message, source, bodyLine + line);
+    const r = renderChapter(md, chapter, { usedIds, resolveRef, warn });
     for (const a of assets.values()) allAssets.set(a.source, a.absPath);
     return {
       chapter,
