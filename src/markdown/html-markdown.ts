@@ -73,13 +73,14 @@ function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number
   const open = OPEN_TAG.exec(state.src.slice(from, state.eMarks[startLine]));
   if (!open) return false;
   const attr = MARKDOWN_ATTR.exec(open[2] ?? '');
-  if (!attr) return false;
   const tag = open[1]!.toLowerCase();
-  if (SPAN_ELEMENTS.has(tag)) return false;
+  if (SPAN_ELEMENTS.has(tag)) return spanElementParagraph(state, startLine, endLine, silent);
+  if (!attr && (silent || CM_RAW.has(tag))) return false;
   const limit = state.eMarks[endLine - 1] ?? state.src.length;
   const close = matchingClose(state.src, tag, from + open[0].length, limit);
   if (!close) return false;
   const closeLine = lineOfOffset(state, close.end, startLine, endLine);
+  if (!attr) return rawElement(state, startLine, closeLine, close.end, endLine);
   if (silent) return true;
 
   const mode = modeOf(tag, attr[1] ?? attr[2] ?? attr[3] ?? '');
@@ -104,6 +105,49 @@ function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number
   }
   state.line = closeLine + 1;
   return true;
+}
+
+/** CommonMark already keeps these raw up to their end tag. */
+const CM_RAW = new Set(['pre', 'script', 'style', 'textarea']);
+
+/**
+ * An element without `markdown`: kramdown keeps it raw up to its matching end tag and parses
+ * what follows, where CommonMark would run the HTML block on to the next blank line.
+ */
+function rawElement(
+  state: StateBlock,
+  startLine: number,
+  closeLine: number,
+  closeEnd: number,
+  endLine: number,
+): boolean {
+  let blank = startLine + 1;
+  while (blank < endLine && !state.isEmpty(blank)) blank++;
+  if (closeLine >= blank - 1) return false;
+  if (state.src.slice(closeEnd, state.eMarks[closeLine]).trim() !== '') return false;
+  const from = state.bMarks[startLine]! + state.tShift[startLine]!;
+  html(state, `${state.src.slice(from, state.eMarks[closeLine])}\n`, startLine, closeLine + 1);
+  state.line = closeLine + 1;
+  return true;
+}
+
+type BlockRule = (state: StateBlock, startLine: number, endLine: number, silent: boolean) => boolean;
+
+/**
+ * A line that starts with a span-level element (`<span>`, `<a>`, `<img>`) opens a paragraph in
+ * kramdown, so Markdown and span IALs inside it work; CommonMark would make it raw HTML.
+ */
+function spanElementParagraph(
+  state: StateBlock,
+  startLine: number,
+  endLine: number,
+  silent: boolean,
+): boolean {
+  if (silent) return false;
+  const rules = (state.md.block.ruler as unknown as { __rules__: { name: string; fn: BlockRule }[] })
+    .__rules__;
+  const paragraph = rules.find((r) => r.name === 'paragraph')?.fn;
+  return paragraph ? paragraph(state, startLine, endLine, false) : false;
 }
 
 function html(state: StateBlock, content: string, begin: number, end: number): void {

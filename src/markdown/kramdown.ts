@@ -19,7 +19,8 @@ type Defs = Map<string, AttributeList>;
 
 /** Registers the kramdown block and span attribute rules. */
 export function kramdownPlugin(md: MarkdownIt): void {
-  md.core.ruler.after('block', 'kramdown_block_ial', blockIalRule);
+  md.core.ruler.after('block', 'kramdown_split_ial', splitAtIalRule);
+  md.core.ruler.after('kramdown_split_ial', 'kramdown_block_ial', blockIalRule);
   md.core.ruler.after('inline', 'kramdown_span_ial', spanIalRule);
 }
 
@@ -33,8 +34,57 @@ function resolveRefs(list: AttributeList, defs: Defs): AttributeList {
   return out;
 }
 
+/**
+ * kramdown ends a paragraph at a block IAL line: `One\n{: .a}\nTwo\n{: .b}` is two paragraphs,
+ * each with its class. markdown-it sees one paragraph; split it after each interior IAL line.
+ */
+function splitAtIalRule(state: StateCore): void {
+  const out: Token[] = [];
+  const tokens = state.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const open = tokens[i - 1];
+    const close = tokens[i + 1];
+    if (t.type !== 'inline' || open?.type !== 'paragraph_open' || close?.type !== 'paragraph_close') {
+      out.push(t);
+      continue;
+    }
+    const lines = t.content.split('\n');
+    const cuts: number[] = [];
+    for (let k = 1; k < lines.length - 1; k++) {
+      if (BLOCK_IAL_LINE.test(lines[k]!) && !BLOCK_IAL_LINE.test(lines[k + 1]!)) cuts.push(k + 1);
+    }
+    if (cuts.length === 0) {
+      out.push(t);
+      continue;
+    }
+    out.pop();
+    let from = 0;
+    const base = t.map?.[0] ?? 0;
+    for (const to of [...cuts, lines.length]) {
+      const o = new state.Token('paragraph_open', 'p', 1);
+      const inl = new state.Token('inline', '', 0);
+      const c = new state.Token('paragraph_close', 'p', -1);
+      o.block = c.block = true;
+      o.level = c.level = open.level;
+      inl.level = t.level;
+      inl.content = lines.slice(from, to).join('\n');
+      inl.children = [];
+      o.map = inl.map = [base + from, base + to];
+      out.push(o, inl, c);
+      from = to;
+    }
+    i++;
+  }
+  state.tokens = out;
+}
+
 /** Applies attributes to a token (the opening token of a block, or a single token). */
 export function applyAttributes(token: Token, attrs: AttributeList): void {
+  if (token.type === 'html_block' || token.type === 'html_inline') {
+    token.content = addHtmlAttributes(token.content, attrs);
+    return;
+  }
   if (attrs.id !== undefined) token.attrSet('id', attrs.id);
   for (const c of attrs.classes) token.attrJoin('class', c);
   for (const [k, v] of attrs.pairs) {
@@ -224,6 +274,51 @@ function headerId(open: Token, inline: Token | undefined): void {
   inline.content = inline.content.slice(0, m.index);
 }
 
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+}
+
+/** Adds attributes to the first start tag of some raw HTML (classes join an existing class). */
+function addHtmlAttributes(html: string, attrs: AttributeList): string {
+  return html.replace(
+    /^(\s*<[A-Za-z][\w-]*)([^>]*?)(\/?>)/,
+    (_all, start: string, rest: string, end: string) => {
+      let body = rest;
+      const classes = [...attrs.classes, ...attrs.pairs.filter(([k]) => k === 'class').map(([, v]) => v)];
+      if (classes.length > 0) {
+        const existing = /\sclass\s*=\s*"([^"]*)"/.exec(body);
+        if (existing)
+          body = body.replace(
+            existing[0],
+            ` class="${escapeAttr(`${existing[1]} ${classes.join(' ')}`.trim())}"`,
+          );
+        else body += ` class="${escapeAttr(classes.join(' '))}"`;
+      }
+      if (attrs.id !== undefined && !/\sid\s*=/.test(body)) body += ` id="${escapeAttr(attrs.id)}"`;
+      for (const [k, v] of attrs.pairs) if (k !== 'class') body += ` ${k}="${escapeAttr(v)}"`;
+      return `${start}${body}${end}`;
+    },
+  );
+}
+
+/** The opening `html_inline` of the element a closing `html_inline` ends, or undefined. */
+function htmlOpenerOf(children: Token[], closeIndex: number): Token | undefined {
+  const m = /^<\/([A-Za-z][\w-]*)\s*>$/.exec(children[closeIndex]!.content);
+  if (!m) return undefined;
+  const tag = m[1]!.toLowerCase();
+  let depth = 0;
+  for (let j = closeIndex - 1; j >= 0; j--) {
+    const c = children[j]!;
+    if (c.type !== 'html_inline') continue;
+    if (new RegExp(`^<\\/${tag}\\s*>$`, 'i').test(c.content)) depth++;
+    else if (new RegExp(`^<${tag}[\\s>]`, 'i').test(c.content)) {
+      if (depth === 0) return c;
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 const SPAN_TARGETS: Record<string, string> = {
   link_close: 'link_open',
   em_close: 'em_open',
@@ -246,6 +341,7 @@ function spanIalRule(state: StateCore): void {
       const prev = children[i - 1]!;
       let target: Token | undefined;
       if (prev.type === 'code_inline' || prev.type === 'image') target = prev;
+      if (prev.type === 'html_inline') target = htmlOpenerOf(children, i - 1);
       const openType = SPAN_TARGETS[prev.type];
       if (openType) {
         for (let j = i - 2; j >= 0; j--) {

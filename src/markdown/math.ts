@@ -42,8 +42,8 @@ function mathInline(state: StateInline, silent: boolean): boolean {
     end += 2;
   }
   const tex = src.slice(start + 2, end);
-  if (tex.trim() === '') return false;
-  if (!silent) {
+  // `$$$$` is empty math: nothing to show, and its dollars must not open the next formula.
+  if (!silent && tex.trim() !== '') {
     const t = state.push('math_inline', 'math', 0);
     t.content = tex;
     t.markup = '$$';
@@ -70,10 +70,12 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
   if (last === -1) return false;
   // kramdown: a math block stands alone; text right after it makes it inline math.
   if (last + 1 < endLine && !state.isEmpty(last + 1)) return false;
-  if (silent) return true;
   const lines: string[] = [];
   for (let n = startLine; n <= last; n++) lines.push(lineText(n));
   const all = lines.join('\n').trim();
+  // `$$a$$ $$b$$` on one line is a paragraph of inline formulas, not one display block.
+  if (all.slice(2, -2).includes('$$')) return false;
+  if (silent) return true;
   const t = state.push('math_block', 'math', 0);
   t.block = true;
   t.content = all.slice(2, -2);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { EPub, type Options } from 'epub-gen-memory';
 import JSZip from 'jszip';
+import { componentCss } from '../compose/components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from '../compose/finalize.js';
 import { chapterSection, hoistedStyles, readAsset } from '../compose/stitch.js';
 import type { Diagnostics } from '../diagnostics.js';
@@ -145,11 +146,12 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     ncxPoints: ncxPoints(book.chapters),
     itemIds: book.chapters.map((c) => `c-${c.chapter.id}`),
     properties: book.chapters.map((c) =>
-      /<svg[\s>]/.test(c.html) ? 'svg' : /<math[\s>]/.test(c.html) ? 'mathml' : '',
+      [/<svg[\s>]/.test(c.html) && 'svg', /<math[\s>]/.test(c.html) && 'mathml'].filter(Boolean).join(' '),
     ),
   };
   const css = [
     readAsset('styles', 'book.css'),
+    componentCss(book.site),
     readAsset('styles', 'epub.css'),
     ...hoistedStyles(book.chapters),
   ].join('\n');
