@@ -9,8 +9,10 @@ import {
   type Emitter,
   Hash,
   type Liquid,
+  type Parser,
   Tag,
-  type TagToken,
+  TagToken,
+  type Template,
   type TopLevelToken,
   Value,
 } from 'liquidjs';
@@ -40,30 +42,28 @@ function longestBackticks(text: string): number {
  * highlighter of the Markdown stage colours it (Jekyll runs Rouge at the same point).
  */
 class HighlightTag extends Tag {
-  private readonly body: string;
+  private readonly templates: Template[] = [];
   private readonly info: string;
-  constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+  constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid, parser: Parser) {
     super(token, remain, liquid);
     const parts = token.args.trim().split(/\s+/);
     const lang = parts[0] ?? '';
     this.info = [lang, ...(parts.slice(1).some((p) => p.startsWith('linenos')) ? ['linenos'] : [])]
       .join(' ')
       .trim();
-    const texts: string[] = [];
     for (;;) {
       const t = remain.shift();
       if (!t) throw new Error(`tag ${token.getText()} not closed`);
-      if ('name' in t && t.name === 'endhighlight') break;
-      texts.push(t.getText());
+      if (t instanceof TagToken && t.name === 'endhighlight') break;
+      this.templates.push(parser.parseToken(t, remain));
     }
-    this.body = texts
-      .join('')
-      .replace(/^[ \t]*\r?\n/, '')
-      .replace(/\s+$/, '');
   }
-  render(_ctx: Context, emitter: Emitter): void {
-    const fence = '`'.repeat(Math.max(3, longestBackticks(this.body) + 1));
-    emitter.write(`\n${fence}${this.info}\n${this.body}\n${fence}\n`);
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    // Jekyll renders the Liquid inside the block before highlighting it.
+    const raw = (yield this.liquid.renderer.renderTemplates(this.templates, ctx)) as string;
+    const body = raw.replace(/^[ \t]*\r?\n/, '').replace(/\s+$/, '');
+    const fence = '`'.repeat(Math.max(3, longestBackticks(body) + 1));
+    emitter.write(`\n${fence}${this.info}\n${body}\n${fence}\n`);
   }
 }
 
@@ -75,9 +75,9 @@ function linkTag(site: JekyllSite) {
       super(token, remain, liquid);
       this.target = token.args.trim();
     }
-    *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    render(ctx: Context, emitter: Emitter): void {
       let path = this.target;
-      if (path.includes('{{')) path = String(yield this.liquid.parseAndRender(path, ctx.getAll()));
+      if (path.includes('{{')) path = this.liquid.parseAndRenderSync(path, ctx.getAll()) as string;
       path = path.trim().replace(/^\/+/, '');
       const url = site.urls.get(path);
       if (url === undefined) {
