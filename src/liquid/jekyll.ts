@@ -174,6 +174,12 @@ export function registerJekyll(engine: Liquid, site: JekyllSite): void {
     const r = relative(input);
     return /^[a-z][a-z0-9+.-]*:/i.test(r) ? r : `${site.url}${r}`;
   });
+  // Ruby's `size` counts a hash's keys; liquidjs gives 0 for a mapping.
+  engine.registerFilter('size', (input: unknown) => {
+    if (typeof input === 'string' || Array.isArray(input)) return input.length;
+    if (input !== null && typeof input === 'object') return Object.keys(input).length;
+    return 0;
+  });
   const md = markdownit({ html: true, typographer: true });
   engine.registerFilter('markdownify', (input: unknown) => md.render(text(input)));
 }

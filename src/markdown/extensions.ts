@@ -11,6 +11,9 @@ const START = /^\{::(\w+)((?:[^}"']|"[^"]*"|'[^']*')*?)(\/)?\}/;
 const SPAN =
   /\{::(comment|nomarkdown|options)\b(?:[^}"']|"[^"]*"|'[^']*')*?(?:\/\}|\}([\s\S]*?)\{:\/(?:\1)?\})/g;
 
+/** A code span, captured whole so `split` keeps it. */
+const CODE_SPAN = /((`+)[\s\S]*?[^`]\2(?!`))/;
+
 /** Registers the block rule and the span clean-up. */
 export function extensionsPlugin(md: MarkdownIt): void {
   md.block.ruler.before('html_block', 'kramdown_extensions', extensionBlock, {
@@ -59,8 +62,16 @@ function extensionBlock(state: StateBlock, startLine: number, endLine: number, s
 function spanExtensions(state: StateCore): void {
   for (const t of state.tokens) {
     if (t.type !== 'inline' || !t.content.includes('{::')) continue;
-    t.content = t.content.replace(SPAN, (_all, name: string, inner?: string) =>
-      name === 'nomarkdown' ? (inner ?? '') : '',
-    );
+    // Code spans show extensions as written, so only the text between them is rewritten.
+    // split() yields text, code span, its backtick run, text, …
+    const parts = t.content.split(CODE_SPAN);
+    let out = '';
+    for (let k = 0; k < parts.length; k += 3) {
+      out += (parts[k] ?? '').replace(SPAN, (_all, name: string, inner?: string) =>
+        name === 'nomarkdown' ? (inner ?? '') : '',
+      );
+      out += parts[k + 1] ?? '';
+    }
+    t.content = out;
   }
 }

@@ -67,7 +67,7 @@ export function highlightFence(code: string, lang: string, attrs: string): strin
   if (!/(^|\s)linenos\b/.test(attrs))
     return `<pre class="highlight"><code${langClass}>${body}\n</code></pre>`;
   const lines = splitHighlightedLines(body)
-    .map((l, i) => `<span class="line"><span class="lineno" aria-hidden="true">${i + 1}</span>${l}</span>`)
-    .join('\n');
-  return `<pre class="highlight linenos"><code${langClass}>${lines}\n</code></pre>`;
+    .map((l, i) => `<span class="line"><span class="lineno" aria-hidden="true">${i + 1}</span>${l}\n</span>`)
+    .join('');
+  return `<pre class="highlight linenos"><code${langClass}>${lines}</code></pre>`;
 }
