@@ -2,7 +2,16 @@
  * Code highlighting at build time with highlight.js (synchronous, offline, no runtime script):
  * fenced blocks and Jekyll's `{% highlight lang linenos %}` (a fence with `linenos` in its info).
  */
-import hljs from 'highlight.js';
+import { createRequire } from 'node:module';
+import type { HLJSApi } from 'highlight.js';
+
+// Loading every grammar takes a quarter of a second: only books with code pay for it.
+const require = createRequire(import.meta.url);
+let loaded: HLJSApi | undefined;
+function hljs(): HLJSApi {
+  loaded ??= require('highlight.js') as HLJSApi;
+  return loaded;
+}
 
 /** Language names Rouge and kramdown pages use that highlight.js knows under another name. */
 const ALIASES: Record<string, string> = {
@@ -32,8 +41,8 @@ function escapeHtml(s: string): string {
 /** Highlights one block; unknown languages come back escaped, uncoloured. */
 export function highlightCode(code: string, lang: string): string {
   const name = ALIASES[lang.toLowerCase()] ?? lang.toLowerCase();
-  if (name !== '' && hljs.getLanguage(name)) {
-    return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
+  if (name !== '' && hljs().getLanguage(name)) {
+    return hljs().highlight(code, { language: name, ignoreIllegals: true }).value;
   }
   return escapeHtml(code);
 }

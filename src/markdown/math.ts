@@ -89,15 +89,17 @@ function renderMath(token: Token, display: boolean, env: unknown): string {
   const e = (env ?? {}) as MathEnv;
   e.mathMacros ??= {};
   try {
-    return katex.renderToString(token.content, {
-      displayMode: display,
-      output: 'mathml',
-      throwOnError: true,
-      strict: 'ignore',
-      trust: false,
-      macros: e.mathMacros,
-      globalGroup: true,
-    });
+    return fixTokenElements(
+      katex.renderToString(token.content, {
+        displayMode: display,
+        output: 'mathml',
+        throwOnError: true,
+        strict: 'ignore',
+        trust: false,
+        macros: e.mathMacros,
+        globalGroup: true,
+      }),
+    );
   } catch (err) {
     if (!(err instanceof katex.ParseError)) throw err;
     const line = token.map?.[0] ?? (token.meta as { line?: number } | null)?.line ?? 0;
@@ -107,6 +109,53 @@ function renderMath(token: Token, display: boolean, env: unknown): string {
   }
 }
 
+const TOKEN_ELEMENTS = new Set(['mi', 'mn', 'mo', 'mtext', 'ms']);
+
+/**
+ * MathML token elements (`mi`, `mo`, …) hold text only, but KaTeX sometimes wraps markup in one
+ * (`\underset{y}{\text{argmax}}` gives `<mi><munder>…`), which EPUB validators reject: such an
+ * element becomes an `mrow`, which renders the same.
+ */
+export function fixTokenElements(mathml: string): string {
+  const parts = mathml.split(/(<\/?[A-Za-z][\w:-]*[^>]*>)/);
+  const stack: { name: string; index: number }[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const m = /^<(\/?)([A-Za-z][\w:-]*)([^>]*?)(\/?)>$/.exec(part);
+    if (!m) continue;
+    const [, closing, name, , selfClosing] = m;
+    const parent = stack[stack.length - 1];
+    if (!closing && parent && TOKEN_ELEMENTS.has(parent.name) && name !== 'mglyph' && name !== 'malignmark') {
+      parts[parent.index] = parts[parent.index]!.replace(`<${parent.name}`, '<mrow');
+      parent.name = 'mrow';
+    }
+    if (closing) {
+      const open = stack.pop();
+      if (open) parts[i] = `</${open.name}>`;
+    } else if (!selfClosing) stack.push({ name: name!, index: i });
+  }
+  return parts.join('');
+}
+
 function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const MATH_ELEMENT = /<math\b[\s\S]*?<\/math>/g;
+const MATH_PLACEHOLDER = /<span id="bb-math-(\d+)"\s*(?:\/>|><\/span>)/g;
+
+/**
+ * Swaps each MathML formula for a placeholder, for packagers that strip the attributes they do
+ * not know (epub-gen-memory drops `xmlns`, which leaves `<math>` in the XHTML namespace).
+ */
+export function shieldMath(html: string, store: string[]): string {
+  return html.replace(MATH_ELEMENT, (math) => {
+    store.push(math);
+    return `<span id="bb-math-${store.length - 1}"></span>`;
+  });
+}
+
+/** Puts the formulas that `shieldMath` took out back in place. */
+export function unshieldMath(text: string, store: readonly string[]): string {
+  return text.replace(MATH_PLACEHOLDER, (all, n: string) => store[Number(n)] ?? all);
 }
