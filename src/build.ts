@@ -229,6 +229,14 @@ function renderAll(
   diags: Diagnostics,
 ): { chapters: RenderedChapter[]; assets: Map<string, string> } {
   const md = createMarkdown({ callouts: calloutsOf(site.data, diags) });
+  // `bookbinder: { chapter_toc: false }` in _config.yml drops the pages' own `{:toc}` lists.
+  const options = site.data.bookbinder;
+  const chapterToc = !(
+    options &&
+    typeof options === 'object' &&
+    'chapter_toc' in options &&
+    options.chapter_toc === false
+  );
   const index = buildLinkIndex(chapters, pages);
   const usedIds = new Set<string>([
     'bb-title-page',
@@ -243,7 +251,7 @@ function renderAll(
     const { source, bodyLine } = chapter.page;
     const warn = (code: string, message: string, line: number) =>
       diags.warn(code, message, source, bodyLine + line);
-    const r = renderChapter(md, chapter, { usedIds, resolveRef, warn });
+    const r = renderChapter(md, chapter, { usedIds, resolveRef, warn, chapterToc });
     for (const a of assets.values()) allAssets.set(a.source, a.absPath);
     return {
       chapter,

@@ -26,6 +26,8 @@ export interface JekyllSite {
   readonly url: string;
   /** Source path (relative, forward slashes) → the page's URL without baseurl. */
   readonly urls: ReadonlyMap<string, string>;
+  /** The folder of the page being rendered, relative to the root (for `include_relative`). */
+  pageDir(): string;
   /** Reports a problem at a token of the page being rendered. */
   warn(code: string, message: string, token: TagToken): void;
 }
@@ -109,9 +111,12 @@ function postUrlTag(site: JekyllSite) {
   };
 }
 
-/** Makes the `include` tag: a file of `_includes/`, or a warning and nothing when absent. */
-function includeTag(site: JekyllSite) {
-  const folder = join(site.root, '_includes');
+/**
+ * Makes the `include` tag (a file of `_includes/`) or, with `relative`, `include_relative` (a
+ * file beside the page); a missing file is a warning and inserts nothing.
+ */
+function includeTag(site: JekyllSite, relative: boolean) {
+  const tagName = relative ? 'include_relative' : 'include';
   return class IncludeTag extends Tag {
     private readonly file: Value | string;
     private readonly hash: Hash;
@@ -132,11 +137,15 @@ function includeTag(site: JekyllSite) {
     }
     *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
       const name = typeof this.file === 'string' ? this.file : String(yield this.file.value(ctx, false));
+      const base = relative ? site.pageDir() : '_includes';
+      const folder = normalize(join(site.root, base));
       const path = normalize(join(folder, name));
-      if (!path.startsWith(folder + sep) || !existsSync(path) || !statSync(path).isFile()) {
+      const inside = relative ? path.startsWith(normalize(site.root) + sep) : path.startsWith(folder + sep);
+      if (!inside || !existsSync(path) || !statSync(path).isFile()) {
+        const shown = base === '' || base === '.' ? name : `${base}/${name}`;
         site.warn(
           'liquid/include-missing',
-          `{% include ${name} %}: _includes/${name} does not exist; nothing is inserted`,
+          `{% ${tagName} ${name} %}: ${shown} does not exist in the site; nothing is inserted`,
           this.token,
         );
         return;
@@ -163,7 +172,8 @@ export function registerJekyll(engine: Liquid, site: JekyllSite): void {
   engine.registerTag('highlight', HighlightTag);
   engine.registerTag('link', linkTag(site));
   engine.registerTag('post_url', postUrlTag(site));
-  engine.registerTag('include', includeTag(site));
+  engine.registerTag('include', includeTag(site, false));
+  engine.registerTag('include_relative', includeTag(site, true));
   const relative = (input: unknown): string => {
     const s = text(input);
     if (/^[a-z][a-z0-9+.-]*:/i.test(s)) return s;
@@ -180,6 +190,10 @@ export function registerJekyll(engine: Liquid, site: JekyllSite): void {
     if (input !== null && typeof input === 'object') return Object.keys(input).length;
     return 0;
   });
+  // Filters Jekyll has and liquidjs lacks, with Jekyll's meaning.
+  engine.registerFilter('smartify', (input: unknown) => text(input));
+  engine.registerFilter('inspect', (input: unknown) => JSON.stringify(input ?? null));
+  engine.registerFilter('to_integer', (input: unknown) => Math.trunc(Number(input)) || 0);
   const md = markdownit({ html: true, typographer: true });
   engine.registerFilter('markdownify', (input: unknown) => md.render(text(input)));
 }

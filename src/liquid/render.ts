@@ -58,6 +58,7 @@ function createEngine(input: LiquidInput, diags: Diagnostics, current: Current):
     baseurl: input.site.baseurl,
     url: input.site.url,
     urls,
+    pageDir: () => current.page?.source.replace(/[^/]*$/, '').replace(/\/$/, '') ?? '',
     warn: (code, message, token) => {
       const page = current.page;
       if (!page) return;

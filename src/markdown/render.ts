@@ -28,6 +28,8 @@ export interface RenderContext {
   readonly resolveRef: RefResolver;
   /** Reports a problem at a 0-based line of the page body. */
   readonly warn?: Warn;
+  /** `false` drops `{:toc}` lists instead of filling them with the chapter's headings. */
+  readonly chapterToc?: boolean;
 }
 
 /** How the markdown-it instance is set up for a site. */
@@ -248,6 +250,7 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     const id = m[1]!;
     if (!(id in env.anchors) && !Object.values(env.anchors).includes(id)) env.anchors[id] = id;
   }
-  if (html.includes(TOC_MARKER)) html = html.replaceAll(TOC_MARKER, localToc(env.headings, chapter.id));
+  if (html.includes(TOC_MARKER))
+    html = html.replaceAll(TOC_MARKER, ctx.chapterToc === false ? '' : localToc(env.headings, chapter.id));
   return { html, headings: env.headings, styles: env.styles ?? [], anchors: env.anchors };
 }

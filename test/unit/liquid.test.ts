@@ -20,7 +20,12 @@ const SITE: SiteConfig = {
   title: 'The Fixture Book',
   url: 'https://books.example.org',
   baseurl: '/manual',
-  data: { title: 'The Fixture Book', author: 'A. Writer', baseurl: '/manual' },
+  data: {
+    title: 'The Fixture Book',
+    author: 'A. Writer',
+    baseurl: '/manual',
+    callouts: { note: { title: 'Note' }, tip: {} },
+  },
 };
 
 function build(source: string, body: string): { html: string; diags: Diagnostics } {

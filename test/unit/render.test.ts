@@ -83,6 +83,18 @@ describe('markdown rendering', () => {
     assert.equal(out.anchors.intro, 'ch-intro');
   });
 
+  it('drops {:toc} lists when the site asks for no chapter contents', () => {
+    const p = page('p.md', 'title: T', '1. TOC\n{:toc}\n\n## One\n');
+    const render = (chapterToc: boolean) =>
+      renderChapter(
+        createMarkdown(),
+        { page: p, title: 'T', depth: 0, id: 'ch' },
+        { usedIds: new Set(), resolveRef: (_k, v) => v, chapterToc },
+      ).html;
+    assert.match(render(true), /<nav class="chapter-toc"/);
+    assert.equal(render(false).trim(), '<h2 id="one">One</h2>');
+  });
+
   it('hoists <style> blocks and never leaves them in the body', () => {
     const { html, styles } = renderString('<style>\n.a { color: red; }\n</style>\n\nText\n');
     assert.deepEqual(styles, ['.a { color: red; }']);
