@@ -3,7 +3,7 @@
  * before Markdown, as Jekyll does. A Liquid error is a warning at its line; the broken tag is
  * dropped and the rest of the page still renders.
  */
-import { Liquid, LiquidError, type Token } from 'liquidjs';
+import { Context, Liquid, LiquidError, type Token } from 'liquidjs';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Chapter, Page, SiteConfig } from '../model.js';
 import { registerJekyll } from './jekyll.js';
@@ -37,8 +37,9 @@ export function renderLiquid(
     const page = chapter.page;
     if (!/\{[{%]/.test(page.body) || page.front.data.render_with_liquid === false) return chapter;
     current.page = page;
-    const body = renderPage(engine, page, { site: siteScope, page: pageVariables(page) }, diags, current);
-    return { ...chapter, page: { ...page, body } };
+    const out = renderPage(engine, page, { site: siteScope, page: pageVariables(page) }, diags, current);
+    const moved = out.lines.some((src, k) => src !== k);
+    return { ...chapter, page: { ...page, body: out.body, ...(moved && { sourceLines: out.lines }) } };
   });
 }
 
@@ -75,18 +76,59 @@ function lineOf(token: Token | undefined, page: Page, body: string | undefined):
   return page.bodyLine + (before.match(/\n/g)?.length ?? 0);
 }
 
+/** A rendered body and, for each of its lines, the 0-based body line it came from. */
+interface Rendered {
+  readonly body: string;
+  readonly lines: number[];
+}
+
+/**
+ * Renders the top-level pieces one by one in one context, so each output line can be traced to
+ * the source line it came from: diagnostics after a multi-line tag keep their true line.
+ */
+function renderTraced(engine: Liquid, src: string, file: string, scope: Record<string, unknown>): Rendered {
+  const templates = engine.parse(src, file);
+  const ctx = new Context(scope, engine.options, { sync: true }, { liquid: engine });
+  let body = '';
+  const lines: number[] = [0];
+  let srcLine = 0;
+  let at = 0;
+  for (const t of templates) {
+    const begin = t.token.begin;
+    srcLine += countLines(src, at, begin);
+    const out = engine.renderSync([t], ctx) as string;
+    const span = countLines(src, begin, t.token.end);
+    let k = 0;
+    for (const ch of out) {
+      if (ch !== '\n') continue;
+      k++;
+      lines.push(srcLine + Math.min(k, span));
+    }
+    body += out;
+    srcLine += span;
+    at = t.token.end;
+  }
+  return { body, lines };
+}
+
+function countLines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 function renderPage(
   engine: Liquid,
   page: Page,
   scope: Record<string, unknown>,
   diags: Diagnostics,
   current: Current,
-): string {
+): Rendered {
   let src = page.body;
   for (let repair = 0; repair <= MAX_REPAIRS; repair++) {
     current.body = src;
     try {
-      return engine.renderSync(engine.parse(src, page.source), scope) as string;
+      return renderTraced(engine, src, page.source, scope);
     } catch (e) {
       if (!LiquidError.is(e)) throw e;
       const err = e as LiquidError & { token?: Token };
@@ -100,7 +142,8 @@ function renderPage(
         src.slice(token.end);
     }
   }
-  return stripLiquid(src);
+  const body = stripLiquid(src);
+  return { body, lines: body.split('\n').map((_, k) => k) };
 }
 
 function codeOf(err: LiquidError): string {

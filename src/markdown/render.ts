@@ -234,6 +234,10 @@ export function escapeHtml(s: string): string {
 
 /** Renders one chapter. Headings get kramdown ids made unique across the book. */
 export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderContext): ChapterRender {
+  // Lines Liquid moved are reported where they were written.
+  const map = chapter.page.sourceLines;
+  const written = (line: number): number => map?.[line] ?? line;
+  const warn = ctx.warn;
   const env: RenderEnv = {
     docId: chapter.id,
     chapter,
@@ -242,8 +246,10 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     anchors: {},
     headings: [],
     styles: [],
-    resolveRef: ctx.resolveRef,
-    ...(ctx.warn && { warn: ctx.warn }),
+    resolveRef: map ? (kind, value, line) => ctx.resolveRef(kind, value, written(line)) : ctx.resolveRef,
+    ...(warn && {
+      warn: (code: string, message: string, line: number) => warn(code, message, written(line)),
+    }),
   };
   let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
   for (const m of html.matchAll(/\sid="([^"]+)"/g)) {

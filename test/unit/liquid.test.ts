@@ -74,6 +74,28 @@ describe('Liquid', () => {
     assert.equal(out[0]!.page.body, '{{ site.title }}\n');
   });
 
+  it('keeps the written line of what follows a multi-line tag, for later diagnostics', () => {
+    const body =
+      '{% if false %}\none\ntwo\n{% endif %}\n{% capture x %}\n3\n{% endcapture %}\n\nBad $$\\frac{$$ here.\n\n[link](/x/)\n';
+    const p = page('a.md', 'title: A', body);
+    const [chapter] = renderLiquid(
+      [{ page: p, title: 'A', depth: 0, id: 'a' }],
+      { pages: [p], site: SITE, root: DIR },
+      new Diagnostics(),
+    );
+    const seen: string[] = [];
+    renderChapter(createMarkdown(), chapter!, {
+      usedIds: new Set(),
+      resolveRef: (_kind, value, line) => {
+        seen.push(`${value}@${line}`);
+        return value;
+      },
+      warn: (code, _message, line) => seen.push(`${code}@${line}`),
+    });
+    // Body lines are 0-based: the broken formula and the link are on lines 8 and 10 as written.
+    assert.deepEqual(seen.sort(), ['/x/@10', 'math/invalid@8']);
+  });
+
   it('reports an error on the line of the page file where it is written', () => {
     const p = page('a.md', 'title: A\nx: 1', 'one\n\ntwo {% nosuchtag %}\n');
     const diags = new Diagnostics();
