@@ -1,16 +1,18 @@
 /**
  * kramdown block syntax markdown-it does not know: block attribute lists (`{: .note}` before or
- * after a block), attribute list definitions, header ids (`{#id}`), span attribute lists after
- * links and emphasis, and `{:toc}` lists (replaced by a marker the renderer fills).
+ * after a block, ending a paragraph), attribute list definitions, header ids (`{#id}`), and
+ * `{:toc}` lists (replaced by a marker the renderer fills). Span IALs are in span-ial.ts.
  */
 import type { MarkdownIt, StateCore, Token } from 'markdown-it';
 import {
   ALD_LINE,
   type AttributeList,
+  applyAttributes,
   BLOCK_IAL_LINE,
   mergeAttributes,
   parseAttributeList,
 } from './attributes.js';
+import { spanIalRule } from './span-ial.js';
 
 /** The marker a `{:toc}` list becomes; replaced by the chapter's own contents list. */
 export const TOC_MARKER = '<!--bb:toc-->';
@@ -77,20 +79,6 @@ function splitAtIalRule(state: StateCore): void {
     i++;
   }
   state.tokens = out;
-}
-
-/** Applies attributes to a token (the opening token of a block, or a single token). */
-export function applyAttributes(token: Token, attrs: AttributeList): void {
-  if (token.type === 'html_block' || token.type === 'html_inline') {
-    token.content = addHtmlAttributes(token.content, attrs);
-    return;
-  }
-  if (attrs.id !== undefined) token.attrSet('id', attrs.id);
-  for (const c of attrs.classes) token.attrJoin('class', c);
-  for (const [k, v] of attrs.pairs) {
-    if (k === 'class') token.attrJoin('class', v);
-    else token.attrSet(k, v);
-  }
 }
 
 /** Index of the opening token of the block that ends at `closeIndex` (or the token itself). */
@@ -272,88 +260,4 @@ function headerId(open: Token, inline: Token | undefined): void {
   const inner = m[1].startsWith('#') ? m[1] : m[1].slice(1);
   applyAttributes(open, parseAttributeList(inner));
   inline.content = inline.content.slice(0, m.index);
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-}
-
-/** Adds attributes to the first start tag of some raw HTML (classes join an existing class). */
-function addHtmlAttributes(html: string, attrs: AttributeList): string {
-  return html.replace(
-    /^(\s*<[A-Za-z][\w-]*)([^>]*?)(\/?>)/,
-    (_all, start: string, rest: string, end: string) => {
-      let body = rest;
-      const classes = [...attrs.classes, ...attrs.pairs.filter(([k]) => k === 'class').map(([, v]) => v)];
-      if (classes.length > 0) {
-        const existing = /\sclass\s*=\s*"([^"]*)"/.exec(body);
-        if (existing)
-          body = body.replace(
-            existing[0],
-            ` class="${escapeAttr(`${existing[1]} ${classes.join(' ')}`.trim())}"`,
-          );
-        else body += ` class="${escapeAttr(classes.join(' '))}"`;
-      }
-      if (attrs.id !== undefined && !/\sid\s*=/.test(body)) body += ` id="${escapeAttr(attrs.id)}"`;
-      for (const [k, v] of attrs.pairs) if (k !== 'class') body += ` ${k}="${escapeAttr(v)}"`;
-      return `${start}${body}${end}`;
-    },
-  );
-}
-
-/** The opening `html_inline` of the element a closing `html_inline` ends, or undefined. */
-function htmlOpenerOf(children: Token[], closeIndex: number): Token | undefined {
-  const m = /^<\/([A-Za-z][\w-]*)\s*>$/.exec(children[closeIndex]!.content);
-  if (!m) return undefined;
-  const tag = m[1]!.toLowerCase();
-  let depth = 0;
-  for (let j = closeIndex - 1; j >= 0; j--) {
-    const c = children[j]!;
-    if (c.type !== 'html_inline') continue;
-    if (new RegExp(`^<\\/${tag}\\s*>$`, 'i').test(c.content)) depth++;
-    else if (new RegExp(`^<${tag}[\\s>]`, 'i').test(c.content)) {
-      if (depth === 0) return c;
-      depth--;
-    }
-  }
-  return undefined;
-}
-
-const SPAN_TARGETS: Record<string, string> = {
-  link_close: 'link_open',
-  em_close: 'em_open',
-  strong_close: 'strong_open',
-  s_close: 's_open',
-};
-
-const SPAN_IAL = /^\{:(?!:)((?:[^}"']|"[^"]*"|'[^']*')*)\}/;
-
-/** `[text](url){: .btn}`: a span IAL right after a link, emphasis, code span or image. */
-function spanIalRule(state: StateCore): void {
-  for (const block of state.tokens) {
-    if (block.type !== 'inline' || !block.children) continue;
-    const children = block.children;
-    for (let i = 1; i < children.length; i++) {
-      const t = children[i]!;
-      if (t.type !== 'text') continue;
-      const m = SPAN_IAL.exec(t.content);
-      if (!m) continue;
-      const prev = children[i - 1]!;
-      let target: Token | undefined;
-      if (prev.type === 'code_inline' || prev.type === 'image') target = prev;
-      if (prev.type === 'html_inline') target = htmlOpenerOf(children, i - 1);
-      const openType = SPAN_TARGETS[prev.type];
-      if (openType) {
-        for (let j = i - 2; j >= 0; j--) {
-          if (children[j]!.type === openType && children[j]!.level === prev.level) {
-            target = children[j];
-            break;
-          }
-        }
-      }
-      if (!target) continue;
-      applyAttributes(target, parseAttributeList(m[1]!));
-      t.content = t.content.slice(m[0].length);
-    }
-  }
 }
