@@ -11,6 +11,7 @@ import deflist from 'markdown-it-deflist';
 import footnote from 'markdown-it-footnote';
 import type { Chapter, Heading } from '../model.js';
 import { type Callout, calloutsPlugin } from './callouts.js';
+import { definitionTermsPlugin } from './definition-terms.js';
 import type { Warn, WarnEnv } from './env.js';
 import { extensionsPlugin } from './extensions.js';
 import { highlightFence } from './highlight.js';
@@ -91,6 +92,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.use(kramdownPlugin);
   md.use(footnote);
   md.use(deflist);
+  md.use(definitionTermsPlugin);
   md.use(abbr);
   md.use(htmlBlocksPlugin);
   md.use(calloutsPlugin, options.callouts ?? []);
