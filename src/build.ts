@@ -12,6 +12,8 @@ import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from '
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
+import { renderLiquid } from './liquid/render.js';
+import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
@@ -164,7 +166,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
-  const rendered = await timer.time('render', () => renderAll(chapters, pages, site, root, diags, options));
+  const liquid = await timer.time('liquid', () => renderLiquid(chapters, { pages, site, root }, diags));
+  const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   seen.assets = rendered.assets;
   const title = options.site?.title ?? bookTitle(site, options.root, chapters);
   const theme = loadTheme(options, root, diags);
@@ -286,7 +289,10 @@ function renderAll(
 ): { chapters: RenderedChapter[]; assets: Map<string, string> } {
   const cache = options.renderCache;
   cache?.begin();
-  const md = createMarkdown();
+  const md = createMarkdown({ callouts: calloutsOf(site.data, diags) });
+  // `bookbinder: { chapter_toc: false }` in _config.yml drops the pages' own `{:toc}` lists.
+  const bb = site.data.bookbinder;
+  const chapterToc = !(bb && typeof bb === 'object' && 'chapter_toc' in bb && bb.chapter_toc === false);
   const index = buildLinkIndex(chapters, pages);
   const usedIds = new Set<string>([
     'bb-title-page',
@@ -297,10 +303,10 @@ function renderAll(
   const allAssets = new Map<string, string>();
   const fragments: FragmentRef[] = [];
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
-  let chain = cache ? hashParts([...usedIds]) : '';
+  let chain = cache ? hashParts([...usedIds, String(chapterToc)]) : '';
   const out = chapters.map((chapter, i) => {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';
-    const r = cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds });
+    const r = cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds, chapterToc });
     if (cache) {
       cache.set(key, r);
       for (const id of r.claimed) usedIds.add(id);
@@ -328,14 +334,24 @@ function renderAll(
 function renderFresh(
   md: ReturnType<typeof createMarkdown>,
   chapter: Chapter,
-  ctx: { index: ReturnType<typeof buildLinkIndex>; site: SiteConfig; root: string; usedIds: Set<string> },
+  ctx: {
+    index: ReturnType<typeof buildLinkIndex>;
+    site: SiteConfig;
+    root: string;
+    usedIds: Set<string>;
+    chapterToc: boolean;
+  },
 ): CachedRender {
   const local = new Diagnostics();
+  const { source, bodyLine } = chapter.page;
+  const warn = (code: string, message: string, line: number) =>
+    local.warn(code, message, source, bodyLine + line);
   const assets = new Map<string, Asset>();
   const before = new Set(ctx.usedIds);
   const fragments: FragmentRef[] = [];
-  const resolveRef = makeResolver({ ...ctx, chapter, diags: local, assets, fragments });
-  const r = renderChapter(md, chapter, { usedIds: ctx.usedIds, resolveRef });
+  const { chapterToc, ...resolveCtx } = ctx;
+  const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments });
+  const r = renderChapter(md, chapter, { usedIds: ctx.usedIds, resolveRef, warn, chapterToc });
   return {
     html: r.html,
     headings: r.headings,

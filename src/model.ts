@@ -42,6 +42,11 @@ export interface Page {
   readonly body: string;
   /** The 1-based line of the source file on which `body` starts. */
   readonly bodyLine: number;
+  /**
+   * Set when Liquid moved lines: for each 0-based line of `body`, the line of the body as
+   * written that it came from (diagnostics report the written line).
+   */
+  readonly sourceLines?: readonly number[];
   /** The site URL Jekyll gives this page, without baseurl (e.g. `/docs/sex/sex/`). */
   readonly url: string;
 }

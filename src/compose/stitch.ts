@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { escapeHtml } from '../markdown/render.js';
 import type { Book, RenderedChapter } from '../model.js';
 import { packageRoot } from '../paths.js';
+import { componentCss } from './components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from './finalize.js';
 import { type PageLabels, renderToc } from './toc.js';
 
@@ -83,6 +84,7 @@ export function stitch(book: Book, options: StitchOptions): string {
   const { site } = book;
   const css = [
     readAsset('styles', 'book.css'),
+    componentCss(book.site),
     options.medium === 'print' ? readAsset('styles', 'print.css') : '',
     ...(book.theme?.css ?? []),
   ].join('\n');

@@ -1,16 +1,18 @@
 /**
  * kramdown block syntax markdown-it does not know: block attribute lists (`{: .note}` before or
- * after a block), attribute list definitions, header ids (`{#id}`), span attribute lists after
- * links and emphasis, and `{:toc}` lists (replaced by a marker the renderer fills).
+ * after a block, ending a paragraph), attribute list definitions, header ids (`{#id}`), and
+ * `{:toc}` lists (replaced by a marker the renderer fills). Span IALs are in span-ial.ts.
  */
 import type { MarkdownIt, StateCore, Token } from 'markdown-it';
 import {
   ALD_LINE,
   type AttributeList,
+  applyAttributes,
   BLOCK_IAL_LINE,
   mergeAttributes,
   parseAttributeList,
 } from './attributes.js';
+import { spanIalRule } from './span-ial.js';
 
 /** The marker a `{:toc}` list becomes; replaced by the chapter's own contents list. */
 export const TOC_MARKER = '<!--bb:toc-->';
@@ -19,7 +21,8 @@ type Defs = Map<string, AttributeList>;
 
 /** Registers the kramdown block and span attribute rules. */
 export function kramdownPlugin(md: MarkdownIt): void {
-  md.core.ruler.after('block', 'kramdown_block_ial', blockIalRule);
+  md.core.ruler.after('block', 'kramdown_split_ial', splitAtIalRule);
+  md.core.ruler.after('kramdown_split_ial', 'kramdown_block_ial', blockIalRule);
   md.core.ruler.after('inline', 'kramdown_span_ial', spanIalRule);
 }
 
@@ -33,14 +36,49 @@ function resolveRefs(list: AttributeList, defs: Defs): AttributeList {
   return out;
 }
 
-/** Applies attributes to a token (the opening token of a block, or a single token). */
-export function applyAttributes(token: Token, attrs: AttributeList): void {
-  if (attrs.id !== undefined) token.attrSet('id', attrs.id);
-  for (const c of attrs.classes) token.attrJoin('class', c);
-  for (const [k, v] of attrs.pairs) {
-    if (k === 'class') token.attrJoin('class', v);
-    else token.attrSet(k, v);
+/**
+ * kramdown ends a paragraph at a block IAL line: `One\n{: .a}\nTwo\n{: .b}` is two paragraphs,
+ * each with its class. markdown-it sees one paragraph; split it after each interior IAL line.
+ */
+function splitAtIalRule(state: StateCore): void {
+  const out: Token[] = [];
+  const tokens = state.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const open = tokens[i - 1];
+    const close = tokens[i + 1];
+    if (t.type !== 'inline' || open?.type !== 'paragraph_open' || close?.type !== 'paragraph_close') {
+      out.push(t);
+      continue;
+    }
+    const lines = t.content.split('\n');
+    const cuts: number[] = [];
+    for (let k = 1; k < lines.length - 1; k++) {
+      if (BLOCK_IAL_LINE.test(lines[k]!) && !BLOCK_IAL_LINE.test(lines[k + 1]!)) cuts.push(k + 1);
+    }
+    if (cuts.length === 0) {
+      out.push(t);
+      continue;
+    }
+    out.pop();
+    let from = 0;
+    const base = t.map?.[0] ?? 0;
+    for (const to of [...cuts, lines.length]) {
+      const o = new state.Token('paragraph_open', 'p', 1);
+      const inl = new state.Token('inline', '', 0);
+      const c = new state.Token('paragraph_close', 'p', -1);
+      o.block = c.block = true;
+      o.level = c.level = open.level;
+      inl.level = t.level;
+      inl.content = lines.slice(from, to).join('\n');
+      inl.children = [];
+      o.map = inl.map = [base + from, base + to];
+      out.push(o, inl, c);
+      from = to;
+    }
+    i++;
   }
+  state.tokens = out;
 }
 
 /** Index of the opening token of the block that ends at `closeIndex` (or the token itself). */
@@ -222,42 +260,4 @@ function headerId(open: Token, inline: Token | undefined): void {
   const inner = m[1].startsWith('#') ? m[1] : m[1].slice(1);
   applyAttributes(open, parseAttributeList(inner));
   inline.content = inline.content.slice(0, m.index);
-}
-
-const SPAN_TARGETS: Record<string, string> = {
-  link_close: 'link_open',
-  em_close: 'em_open',
-  strong_close: 'strong_open',
-  s_close: 's_open',
-};
-
-const SPAN_IAL = /^\{:(?!:)((?:[^}"']|"[^"]*"|'[^']*')*)\}/;
-
-/** `[text](url){: .btn}`: a span IAL right after a link, emphasis, code span or image. */
-function spanIalRule(state: StateCore): void {
-  for (const block of state.tokens) {
-    if (block.type !== 'inline' || !block.children) continue;
-    const children = block.children;
-    for (let i = 1; i < children.length; i++) {
-      const t = children[i]!;
-      if (t.type !== 'text') continue;
-      const m = SPAN_IAL.exec(t.content);
-      if (!m) continue;
-      const prev = children[i - 1]!;
-      let target: Token | undefined;
-      if (prev.type === 'code_inline' || prev.type === 'image') target = prev;
-      const openType = SPAN_TARGETS[prev.type];
-      if (openType) {
-        for (let j = i - 2; j >= 0; j--) {
-          if (children[j]!.type === openType && children[j]!.level === prev.level) {
-            target = children[j];
-            break;
-          }
-        }
-      }
-      if (!target) continue;
-      applyAttributes(target, parseAttributeList(m[1]!));
-      t.content = t.content.slice(m[0].length);
-    }
-  }
 }

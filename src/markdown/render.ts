@@ -6,11 +6,20 @@
 import type { StateCore, Token } from 'markdown-it';
 import markdownit, { type MarkdownIt } from 'markdown-it';
 import anchorPlugin from 'markdown-it-anchor';
+import abbr from 'markdown-it-abbr';
+import deflist from 'markdown-it-deflist';
 import footnote from 'markdown-it-footnote';
 import type { Chapter, Heading } from '../model.js';
+import { type Callout, calloutsPlugin } from './callouts.js';
+import { definitionTermsPlugin } from './definition-terms.js';
+import type { Warn, WarnEnv } from './env.js';
+import { extensionsPlugin } from './extensions.js';
+import { highlightFence } from './highlight.js';
 import { type HtmlEnv, htmlBlocksPlugin } from './html-blocks.js';
+import { htmlMarkdownPlugin } from './html-markdown.js';
 import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
 import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
+import { mathPlugin } from './math.js';
 import { gfmSlug, SlugCounter } from './slug.js';
 
 /** What rendering needs to know about the book beyond the page itself. */
@@ -18,6 +27,16 @@ export interface RenderContext {
   /** Ids already used in the book (chapter ids, earlier chapters' headings); filled as we go. */
   readonly usedIds: Set<string>;
   readonly resolveRef: RefResolver;
+  /** Reports a problem at a 0-based line of the page body. */
+  readonly warn?: Warn;
+  /** `false` drops `{:toc}` lists instead of filling them with the chapter's headings. */
+  readonly chapterToc?: boolean;
+}
+
+/** How the markdown-it instance is set up for a site. */
+export interface MarkdownOptions {
+  /** The callouts `_config.yml` declares. */
+  readonly callouts?: readonly Callout[];
 }
 
 /** The result of rendering one chapter. */
@@ -37,7 +56,7 @@ interface AnchorOptions {
 }
 const anchor = anchorPlugin as unknown as (md: MarkdownIt, options: AnchorOptions) => void;
 
-interface RenderEnv extends HtmlEnv, LinksEnv {
+interface RenderEnv extends HtmlEnv, LinksEnv, WarnEnv {
   docId: string;
   chapter: Chapter;
   counter: SlugCounter;
@@ -59,12 +78,24 @@ function claim(env: RenderEnv, local: string): string {
 }
 
 /** Creates the markdown-it instance bookbinder renders every page with. */
-export function createMarkdown(): MarkdownIt {
-  const md = markdownit({ html: true, linkify: false, typographer: true });
+export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
+  const md = markdownit({
+    html: true,
+    linkify: false,
+    typographer: true,
+    highlight: highlightFence,
+  });
   md.disable(['replacements']);
+  md.use(htmlMarkdownPlugin);
+  md.use(extensionsPlugin);
+  md.use(mathPlugin);
   md.use(kramdownPlugin);
   md.use(footnote);
+  md.use(deflist);
+  md.use(definitionTermsPlugin);
+  md.use(abbr);
   md.use(htmlBlocksPlugin);
+  md.use(calloutsPlugin, options.callouts ?? []);
   md.core.ruler.after('kramdown_block_ial', 'bookbinder_explicit_ids', explicitIdsRule);
   md.use(anchor, {
     level: [1, 2, 3, 4, 5, 6],
@@ -160,6 +191,7 @@ function kramdownTypography(md: MarkdownIt): void {
           .replace(/(^|[^-])---(?!-)/g, '$1\u2014')
           .replace(/(^|[^-])--(?!-)/g, '$1\u2013')
           .replace(/\.\.\./g, '\u2026')
+          .replace(/(^|[\s(])'(?=\d)/g, '$1\u2019')
           .replace(/<< /g, '\u00ab\u00a0')
           .replace(/ >>/g, '\u00a0\u00bb');
       }
@@ -204,6 +236,10 @@ export function escapeHtml(s: string): string {
 
 /** Renders one chapter. Headings get kramdown ids made unique across the book. */
 export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderContext): ChapterRender {
+  // Lines Liquid moved are reported where they were written.
+  const map = chapter.page.sourceLines;
+  const written = (line: number): number => map?.[line] ?? line;
+  const warn = ctx.warn;
   const env: RenderEnv = {
     docId: chapter.id,
     chapter,
@@ -212,13 +248,17 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     anchors: {},
     headings: [],
     styles: [],
-    resolveRef: ctx.resolveRef,
+    resolveRef: map ? (kind, value, line) => ctx.resolveRef(kind, value, written(line)) : ctx.resolveRef,
+    ...(warn && {
+      warn: (code: string, message: string, line: number) => warn(code, message, written(line)),
+    }),
   };
   let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
   for (const m of html.matchAll(/\sid="([^"]+)"/g)) {
     const id = m[1]!;
     if (!(id in env.anchors) && !Object.values(env.anchors).includes(id)) env.anchors[id] = id;
   }
-  if (html.includes(TOC_MARKER)) html = html.replaceAll(TOC_MARKER, localToc(env.headings, chapter.id));
+  if (html.includes(TOC_MARKER))
+    html = html.replaceAll(TOC_MARKER, ctx.chapterToc === false ? '' : localToc(env.headings, chapter.id));
   return { html, headings: env.headings, styles: env.styles ?? [], anchors: env.anchors };
 }

@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { EPub, type Options } from 'epub-gen-memory';
 import JSZip from 'jszip';
+import { componentCss } from '../compose/components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from '../compose/finalize.js';
 import { chapterSection, hoistedStyles, readAsset } from '../compose/stitch.js';
 import type { Diagnostics } from '../diagnostics.js';
+import { shieldMath, unshieldMath } from '../markdown/math.js';
 import { escapeHtml } from '../markdown/render.js';
 import type { Book, RenderedChapter } from '../model.js';
 
@@ -86,6 +88,14 @@ function isoSeconds(d: Date): string {
 }
 
 class BookEpub extends EPub {
+  constructor(
+    options: ConstructorParameters<typeof EPub>[0],
+    content: ConstructorParameters<typeof EPub>[1],
+    private readonly mathStore: readonly string[],
+  ) {
+    super(options, content);
+  }
+
   /** Renames images to stable names and rebuilds the zip deterministically. */
   async finish(date: Date): Promise<Uint8Array> {
     const renames = new Map<string, string>();
@@ -110,6 +120,7 @@ class BookEpub extends EPub {
       if (/\.(xhtml|opf|ncx|css)$/.test(name)) {
         let text = await file.async('string');
         for (const [from, to] of renames) text = text.split(from).join(to);
+        if (name.endsWith('.xhtml')) text = unshieldMath(text, this.mathStore);
         out.file(target, text, { date: stamp, createFolders: false });
       } else {
         out.file(target, await file.async('uint8array'), { date: stamp, createFolders: false });
@@ -130,10 +141,11 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   const style = epubStyle(opts.assets);
   const { site } = book;
   const date = opts.sourceDateEpoch === undefined ? new Date() : new Date(opts.sourceDateEpoch * 1000);
+  const mathStore: string[] = [];
   const content = book.chapters.map((c) => ({
     title: c.chapter.title,
     filename: epubFileName(c.chapter.id),
-    content: chapterSection(c, finalizeHtml(c.html, table, style)),
+    content: shieldMath(chapterSection(c, finalizeHtml(c.html, table, style)), mathStore),
   }));
   const bb: TemplateData = {
     identifier: stableIdentifier(site.url, book.title),
@@ -145,11 +157,12 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     ncxPoints: ncxPoints(book.chapters),
     itemIds: book.chapters.map((c) => `c-${c.chapter.id}`),
     properties: book.chapters.map((c) =>
-      /<svg[\s>]/.test(c.html) ? 'svg' : /<math[\s>]/.test(c.html) ? 'mathml' : '',
+      [/<svg[\s>]/.test(c.html) && 'svg', /<math[\s>]/.test(c.html) && 'mathml'].filter(Boolean).join(' '),
     ),
   };
   const css = [
     readAsset('styles', 'book.css'),
+    componentCss(book.site),
     readAsset('styles', 'epub.css'),
     ...hoistedStyles(book.chapters),
   ].join('\n');
@@ -179,7 +192,7 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     },
     bb,
   };
-  const epub = new BookEpub(options, content);
+  const epub = new BookEpub(options, content, mathStore);
   await epub.render();
   void readFileSync;
   return epub.finish(date);

@@ -1,25 +1,37 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { calloutsOf } from '../../src/markdown/callouts.js';
 import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
 import type { Chapter } from '../../src/model.js';
 import { FIXTURES, page } from '../helpers.js';
 
 const DIR = join(FIXTURES, 'render');
 
+/** The callouts the fixtures are rendered with, as a `_config.yml` would declare them. */
+const CALLOUTS = calloutsOf({
+  callouts: {
+    note: { title: 'Note', color: 'blue' },
+    warning: { title: 'Warning', color: 'red' },
+    plain: {},
+  },
+});
+
 /** Renders a Markdown string as a chapter titled "Chapter" with id `ch`. */
 function renderString(markdown: string, title = 'Chapter') {
   const p = page('p.md', `title: ${title}`, markdown);
   const chapter: Chapter = { page: p, title, depth: 0, id: 'ch' };
   const refs: string[] = [];
-  const out = renderChapter(createMarkdown(), chapter, {
+  const warnings: string[] = [];
+  const out = renderChapter(createMarkdown({ callouts: CALLOUTS }), chapter, {
     usedIds: new Set(['ch']),
     resolveRef: (kind, value, line) => {
       refs.push(`${kind}:${value}@${line}`);
       return value;
     },
+    warn: (code, _message, line) => warnings.push(`<!-- warning: body line ${line + 1} [${code}] -->\n`),
   });
-  return { ...out, refs };
+  return { ...out, refs, warnings };
 }
 
 describe('markdown rendering (fixtures: case.md → case.html; UPDATE_FIXTURES=1 rewrites)', () => {
@@ -27,7 +39,8 @@ describe('markdown rendering (fixtures: case.md → case.html; UPDATE_FIXTURES=1
     .filter((f) => f.endsWith('.md'))
     .sort()) {
     it(file.replace(/\.md$/, ''), () => {
-      const html = renderString(readFileSync(join(DIR, file), 'utf8')).html;
+      const r = renderString(readFileSync(join(DIR, file), 'utf8'));
+      const html = r.html + r.warnings.join('');
       const expectedPath = join(DIR, file.replace(/\.md$/, '.html'));
       if (process.env.UPDATE_FIXTURES) writeFileSync(expectedPath, html);
       assert.equal(html, readFileSync(expectedPath, 'utf8'));
@@ -68,6 +81,18 @@ describe('markdown rendering', () => {
     );
     assert.match(out.html, /id="ch-intro"/);
     assert.equal(out.anchors.intro, 'ch-intro');
+  });
+
+  it('drops {:toc} lists when the site asks for no chapter contents', () => {
+    const p = page('p.md', 'title: T', '1. TOC\n{:toc}\n\n## One\n');
+    const render = (chapterToc: boolean) =>
+      renderChapter(
+        createMarkdown(),
+        { page: p, title: 'T', depth: 0, id: 'ch' },
+        { usedIds: new Set(), resolveRef: (_k, v) => v, chapterToc },
+      ).html;
+    assert.match(render(true), /<nav class="chapter-toc"/);
+    assert.equal(render(false).trim(), '<h2 id="one">One</h2>');
   });
 
   it('hoists <style> blocks and never leaves them in the body', () => {

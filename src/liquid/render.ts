@@ -1,0 +1,193 @@
+/**
+ * The Liquid stage: every chapter's body goes through liquidjs, with Jekyll's tags and filters,
+ * before Markdown, as Jekyll does. A Liquid error is a warning at its line; the broken tag is
+ * dropped and the rest of the page still renders.
+ */
+import { Context, Liquid, LiquidError, type Token } from 'liquidjs';
+import type { Diagnostics } from '../diagnostics.js';
+import type { Chapter, Page, SiteConfig } from '../model.js';
+import { registerJekyll } from './jekyll.js';
+
+/** What the stage needs besides the chapters. */
+export interface LiquidInput {
+  readonly pages: readonly Page[];
+  readonly site: SiteConfig;
+  /** The source folder (for `_includes/`). */
+  readonly root: string;
+}
+
+/** Where diagnostics of the page being rendered go. */
+interface Current {
+  page?: Page;
+  body?: string;
+}
+
+const MAX_REPAIRS = 50;
+
+/** Renders the Liquid of every chapter's page; pages without Liquid markup are kept as they are. */
+export function renderLiquid(
+  chapters: readonly Chapter[],
+  input: LiquidInput,
+  diags: Diagnostics,
+): Chapter[] {
+  const current: Current = {};
+  const engine = createEngine(input, diags, current);
+  const siteScope = siteVariables(input);
+  return chapters.map((chapter) => {
+    const page = chapter.page;
+    if (!/\{[{%]/.test(page.body) || page.front.data.render_with_liquid === false) return chapter;
+    current.page = page;
+    const out = renderPage(engine, page, { site: siteScope, page: pageVariables(page) }, diags, current);
+    const moved = out.lines.some((src, k) => src !== k);
+    return { ...chapter, page: { ...page, body: out.body, ...(moved && { sourceLines: out.lines }) } };
+  });
+}
+
+function createEngine(input: LiquidInput, diags: Diagnostics, current: Current): Liquid {
+  const engine = new Liquid({
+    jekyllInclude: true,
+    jekyllWhere: true,
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    dynamicPartials: false,
+    timezoneOffset: 0,
+  });
+  const urls = new Map(input.pages.map((p) => [p.source, p.url]));
+  registerJekyll(engine, {
+    root: input.root,
+    baseurl: input.site.baseurl,
+    url: input.site.url,
+    urls,
+    pageDir: () => current.page?.source.replace(/[^/]*$/, '').replace(/\/$/, '') ?? '',
+    warn: (code, message, token) => {
+      const page = current.page;
+      if (!page) return;
+      diags.warn(code, message, page.source, lineOf(token, page, current.body));
+    },
+  });
+  return engine;
+}
+
+/** The 1-based file line of a token of the page body (0 when it comes from an include). */
+function lineOf(token: Token | undefined, page: Page, body: string | undefined): number {
+  if (!token || token.input !== body) return page.bodyLine;
+  const before = token.input.slice(0, token.begin);
+  return page.bodyLine + (before.match(/\n/g)?.length ?? 0);
+}
+
+/** A rendered body and, for each of its lines, the 0-based body line it came from. */
+interface Rendered {
+  readonly body: string;
+  readonly lines: number[];
+}
+
+/**
+ * Renders the top-level pieces one by one in one context, so each output line can be traced to
+ * the source line it came from: diagnostics after a multi-line tag keep their true line.
+ */
+function renderTraced(engine: Liquid, src: string, file: string, scope: Record<string, unknown>): Rendered {
+  const templates = engine.parse(src, file);
+  const ctx = new Context(scope, engine.options, { sync: true }, { liquid: engine });
+  let body = '';
+  const lines: number[] = [0];
+  let srcLine = 0;
+  let at = 0;
+  for (const t of templates) {
+    const begin = t.token.begin;
+    srcLine += countLines(src, at, begin);
+    const out = engine.renderSync([t], ctx) as string;
+    const span = countLines(src, begin, t.token.end);
+    let k = 0;
+    for (const ch of out) {
+      if (ch !== '\n') continue;
+      k++;
+      lines.push(srcLine + Math.min(k, span));
+    }
+    body += out;
+    srcLine += span;
+    at = t.token.end;
+  }
+  return { body, lines };
+}
+
+function countLines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function renderPage(
+  engine: Liquid,
+  page: Page,
+  scope: Record<string, unknown>,
+  diags: Diagnostics,
+  current: Current,
+): Rendered {
+  let src = page.body;
+  for (let repair = 0; repair <= MAX_REPAIRS; repair++) {
+    current.body = src;
+    try {
+      return renderTraced(engine, src, page.source, scope);
+    } catch (e) {
+      if (!LiquidError.is(e)) throw e;
+      const err = e as LiquidError & { token?: Token };
+      const token = err.token;
+      diags.warn(codeOf(err), messageOf(err), page.source, lineOf(token, page, src));
+      if (!token || token.input !== src || token.end <= token.begin) break;
+      // Drop the broken tag, keeping its line breaks so later lines keep their numbers.
+      src =
+        src.slice(0, token.begin) +
+        src.slice(token.begin, token.end).replace(/[^\n]/g, '') +
+        src.slice(token.end);
+    }
+  }
+  const body = stripLiquid(src);
+  return { body, lines: body.split('\n').map((_, k) => k) };
+}
+
+function codeOf(err: LiquidError): string {
+  if (/undefined filter/.test(err.message)) return 'liquid/unknown-filter';
+  if (/tag .* not found/.test(err.message)) return 'liquid/unknown-tag';
+  if (err.name === 'RenderError') return 'liquid/render-error';
+  return 'liquid/syntax-error';
+}
+
+function messageOf(err: LiquidError): string {
+  const first = err.message.split('\n')[0] ?? err.message;
+  const text = first.replace(/,\s*(?:file|line):.*$/, '').trim();
+  return `Liquid: ${text}; the tag is left out`;
+}
+
+/** The last resort when a page cannot be repaired: no Liquid markup shows as text. */
+function stripLiquid(src: string): string {
+  return src.replace(/\{%[\s\S]*?%\}/g, '').replace(/\{\{[\s\S]*?\}\}/g, '');
+}
+
+/** `site.*`: `_config.yml`, the site's pages, and the settings bookbinder normalised. */
+function siteVariables(input: LiquidInput): Record<string, unknown> {
+  const { site } = input;
+  return {
+    ...site.data,
+    title: site.title || site.data.title,
+    url: site.url,
+    baseurl: site.baseurl,
+    pages: input.pages.map(pageVariables),
+    html_pages: input.pages.map(pageVariables),
+    posts: [],
+    collections: [],
+    data: {},
+    static_files: [],
+  };
+}
+
+/** `page.*`: the front matter plus what Jekyll computes for a page. */
+function pageVariables(page: Page): Record<string, unknown> {
+  return {
+    ...page.front.data,
+    url: page.url,
+    path: page.source,
+    name: page.source.split('/').pop() ?? page.source,
+    dir: page.url.replace(/[^/]*$/, ''),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * kramdown math: `$$…$$` inside a paragraph is inline math, a `$$…$$` block on its own lines is
+ * display math. KaTeX renders both at build time to MathML, which Chromium and EPUB 3 readers
+ * show without any script.
+ */
+import katex from 'katex';
+import type { MarkdownIt, StateBlock, StateInline, Token } from 'markdown-it';
+import { warnAt } from './env.js';
+
+/** Environment fields this plugin keeps: `\newcommand`s carry over within one page. */
+interface MathEnv {
+  mathMacros?: NonNullable<katex.KatexOptions['macros']>;
+}
+
+/** Registers the inline and block `$$` rules and their renderers. */
+export function mathPlugin(md: MarkdownIt): void {
+  md.inline.ruler.before('escape', 'kramdown_math_inline', mathInline);
+  md.block.ruler.before('fence', 'kramdown_math_block', mathBlock, {
+    alt: ['paragraph', 'reference', 'blockquote', 'list'],
+  });
+  md.core.ruler.after('inline', 'kramdown_math_lines', (state) => {
+    for (const block of state.tokens) {
+      for (const t of block.children ?? [])
+        if (t.type === 'math_inline') t.meta = { line: block.map?.[0] ?? 0 };
+    }
+  });
+  md.renderer.rules.math_inline = (tokens, i, _o, env) => renderMath(tokens[i]!, false, env);
+  md.renderer.rules.math_block = (tokens, i, _o, env) =>
+    `<div class="math-display">${renderMath(tokens[i]!, true, env)}</div>\n`;
+}
+
+function mathInline(state: StateInline, silent: boolean): boolean {
+  const src = state.src;
+  const start = state.pos;
+  if (!src.startsWith('$$', start)) return false;
+  if (start > 0 && src[start - 1] === '\\') return false;
+  let end = start + 2;
+  for (;;) {
+    end = src.indexOf('$$', end);
+    if (end === -1) return false;
+    if (src[end - 1] !== '\\') break;
+    end += 2;
+  }
+  const tex = src.slice(start + 2, end);
+  // `$$$$` is empty math: nothing to show, and its dollars must not open the next formula.
+  if (!silent && tex.trim() !== '') {
+    const t = state.push('math_inline', 'math', 0);
+    t.content = tex;
+    t.markup = '$$';
+  }
+  state.pos = end + 2;
+  return true;
+}
+
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+  const lineText = (n: number) => state.src.slice(state.bMarks[n]! + state.tShift[n]!, state.eMarks[n]);
+  const first = lineText(startLine);
+  if (!first.startsWith('$$')) return false;
+  let last = -1;
+  for (let n = startLine; n < endLine; n++) {
+    const text = lineText(n).trimEnd();
+    if (n > startLine && state.sCount[n]! < state.blkIndent) return false;
+    if (text.endsWith('$$') && (n > startLine || text.length >= 4)) {
+      last = n;
+      break;
+    }
+    if (n > startLine && text === '') return false;
+  }
+  if (last === -1) return false;
+  // kramdown: a math block stands alone; text right after it makes it inline math.
+  if (last + 1 < endLine && !state.isEmpty(last + 1)) return false;
+  const lines: string[] = [];
+  for (let n = startLine; n <= last; n++) lines.push(lineText(n));
+  const all = lines.join('\n').trim();
+  // `$$a$$ $$b$$` on one line is a paragraph of inline formulas, not one display block.
+  if (all.slice(2, -2).includes('$$')) return false;
+  if (silent) return true;
+  const t = state.push('math_block', 'math', 0);
+  t.block = true;
+  t.content = all.slice(2, -2);
+  t.markup = '$$';
+  t.map = [startLine, last + 1];
+  state.line = last + 1;
+  return true;
+}
+
+function renderMath(token: Token, display: boolean, env: unknown): string {
+  const e = (env ?? {}) as MathEnv;
+  e.mathMacros ??= {};
+  try {
+    return fixTokenElements(
+      katex.renderToString(token.content, {
+        displayMode: display,
+        output: 'mathml',
+        throwOnError: true,
+        strict: 'ignore',
+        trust: false,
+        macros: e.mathMacros,
+        globalGroup: true,
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof katex.ParseError)) throw err;
+    const line = token.map?.[0] ?? (token.meta as { line?: number } | null)?.line ?? 0;
+    warnAt(env, 'math/invalid', `math that KaTeX cannot read is shown as TeX: ${err.message}`, line);
+    const tag = display ? 'pre' : 'code';
+    return `<${tag} class="math-error">${escape(token.content)}</${tag}>`;
+  }
+}
+
+const TOKEN_ELEMENTS = new Set(['mi', 'mn', 'mo', 'mtext', 'ms']);
+
+/**
+ * MathML token elements (`mi`, `mo`, …) hold text only, but KaTeX sometimes wraps markup in one
+ * (`\underset{y}{\text{argmax}}` gives `<mi><munder>…`), which EPUB validators reject: such an
+ * element becomes an `mrow`, which renders the same.
+ */
+export function fixTokenElements(mathml: string): string {
+  const parts = mathml.split(/(<\/?[A-Za-z][\w:-]*[^>]*>)/);
+  const stack: { name: string; index: number }[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const m = /^<(\/?)([A-Za-z][\w:-]*)([^>]*?)(\/?)>$/.exec(part);
+    if (!m) continue;
+    const [, closing, name, , selfClosing] = m;
+    const parent = stack[stack.length - 1];
+    if (!closing && parent && TOKEN_ELEMENTS.has(parent.name) && name !== 'mglyph' && name !== 'malignmark') {
+      parts[parent.index] = parts[parent.index]!.replace(`<${parent.name}`, '<mrow');
+      parent.name = 'mrow';
+    }
+    if (closing) {
+      const open = stack.pop();
+      if (open) parts[i] = `</${open.name}>`;
+    } else if (!selfClosing) stack.push({ name: name!, index: i });
+  }
+  return parts.join('');
+}
+
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const MATH_ELEMENT = /<math\b[\s\S]*?<\/math>/g;
+const MATH_PLACEHOLDER = /<span id="bb-math-(\d+)"\s*(?:\/>|><\/span>)/g;
+
+/**
+ * Swaps each MathML formula for a placeholder, for packagers that strip the attributes they do
+ * not know (epub-gen-memory drops `xmlns`, which leaves `<math>` in the XHTML namespace).
+ */
+export function shieldMath(html: string, store: string[]): string {
+  return html.replace(MATH_ELEMENT, (math) => {
+    store.push(math);
+    return `<span id="bb-math-${store.length - 1}"></span>`;
+  });
+}
+
+/** Puts the formulas that `shieldMath` took out back in place. */
+export function unshieldMath(text: string, store: readonly string[]): string {
+  return text.replace(MATH_PLACEHOLDER, (all, n: string) => store[Number(n)] ?? all);
+}
