@@ -15,7 +15,7 @@ import { createMarkdown, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
-import { type ChapterPage, renderPdf } from './output/pdf.js';
+import { type ChapterPage, renderPdf } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
@@ -157,6 +157,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           {
             assets: rendered.assets,
             timeoutMs: timeoutFor(book),
+            themeDir: root,
             ...(epoch !== undefined && { sourceDateEpoch: epoch }),
           },
           diags,
