@@ -33,7 +33,9 @@ export function hyphenatorFor(lang: string): WordHyphenator | undefined {
         text: string,
         options: { hyphenChar: string; minWordLength: number },
       ) => string;
-      return (word) => fn(word, { hyphenChar: '\u00ad', minWordLength: 6 });
+      // No break point inside an f-ligature (ff, fi, fl): Chromium then shapes the soft hyphen
+      // on its own and takes it from a machine font.
+      return (word) => fn(word, { hyphenChar: '\u00ad', minWordLength: 6 }).replace(/f\u00ad(?=[fil])/g, 'f');
     }
   }
   return undefined;
@@ -59,6 +61,9 @@ const SKIP = new Set([
   'tt',
 ]);
 
+/** Words of six letters or more in the scripts hyphenation patterns exist for (not CJK, Arabic…). */
+const ALPHABETIC_WORD = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}]{6,}/gu;
+
 /** Inserts soft hyphens into the text of an HTML fragment, outside code, headings and URLs. */
 export function hyphenateHtml(html: string, hyphenate: WordHyphenator): string {
   const skipped: string[] = [];
@@ -76,7 +81,7 @@ export function hyphenateHtml(html: string, hyphenate: WordHyphenator): string {
     }
     if (skipped.length > 0 || text === undefined) return text ?? '';
     return text.replace(/[^\s]+/g, (token) =>
-      /[/@\\]|:\/\/|&[a-z#0-9]+;|^www\./i.test(token) ? token : token.replace(/\p{L}{6,}/gu, hyphenate),
+      /[/@\\]|:\/\/|&[a-z#0-9]+;|^www\./i.test(token) ? token : token.replace(ALPHABETIC_WORD, hyphenate),
     );
   });
 }

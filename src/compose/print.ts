@@ -22,7 +22,7 @@ export function printPageCss(cfg: PdfConfig): string {
     // Images never run past the page: at most 85% of the text block's height.
     `.chapter img,.chapter svg,.chapter video{max-height:${Math.round(contentHeight * 0.85)}pt}`,
     cfg.printUrls
-      ? '.chapter a.bb-external:not(.bb-bare)::after{content:" <" attr(href) ">";font-size:0.85em;overflow-wrap:anywhere;color:var(--bb-muted)}'
+      ? '.chapter a.bb-external:not(.bb-bare)::after{content:" <" attr(href) ">";font-size:0.85em;word-break:break-all;color:var(--bb-muted)}'
       : '',
   ]
     .filter((s) => s !== '')
@@ -52,4 +52,12 @@ export function markExternalLinks(html: string): string {
       return `<a href="${href}" class="bb-external${bare ? ' bb-bare' : ''}"${rest}>${text}</a>`;
     },
   );
+}
+
+/**
+ * The footnote back-link arrow (↩, U+21A9) is in none of the embedded fonts, so the PDF would
+ * take it from whatever font the machine has; an upward arrow (↑) that Noto Sans holds is used.
+ */
+export function printableBacklinks(html: string): string {
+  return html.replace(/(<a [^>]*class="footnote-backref"[^>]*>)\u21a9\ufe0e?<\/a>/g, '$1\u2191</a>');
 }

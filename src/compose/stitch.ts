@@ -9,7 +9,13 @@ import { escapeHtml } from '../markdown/render.js';
 import type { Book, RenderedChapter } from '../model.js';
 import { packageRoot } from '../paths.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from './finalize.js';
-import { BLANK_PAGE, destinationLinks, markExternalLinks, printPageCss } from './print.js';
+import {
+  BLANK_PAGE,
+  destinationLinks,
+  markExternalLinks,
+  printableBacklinks,
+  printPageCss,
+} from './print.js';
 import { type PageLabels, renderToc } from './toc.js';
 
 /** Which medium a stylesheet set is for. */
@@ -94,6 +100,7 @@ export function stitch(book: Book, options: StitchOptions): string {
       let html = finalizeHtml(c.html, table, options.style);
       if (print?.hyphenate) html = print.hyphenate(html);
       if (print?.config.printUrls) html = markExternalLinks(html);
+      if (print) html = printableBacklinks(html);
       const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
       return blank + chapterSection(c, html);
     })
@@ -104,11 +111,13 @@ export function stitch(book: Book, options: StitchOptions): string {
     options.style,
   );
   const { site } = book;
+  // The settings' page box and fonts come after book.css (whose font variables they replace)
+  // and before print.css, so a theme's print.css can still override them.
   const css = [
     readAsset('styles', 'book.css', themeDir),
+    print ? printPageCss(print.config) : '',
     options.medium === 'print' ? readAsset('styles', 'print.css', themeDir) : '',
   ].join('\n');
-  const pageCss = print ? printPageCss(print.config) : '';
   const optional = (cls: string, text: string): string =>
     text === '' ? '' : `<p class="${cls}">${escapeHtml(text)}</p>`;
   const titlePage = fillTemplate(readAsset('templates', 'title-page.html', themeDir), {
@@ -125,7 +134,7 @@ export function stitch(book: Book, options: StitchOptions): string {
     title: escapeHtml(book.title),
     author: escapeHtml(site.author.join(', ')),
     description: escapeHtml(site.description),
-    css: `<style>\n${pageCss}\n${css}\n</style>`,
+    css: `<style>\n${css}\n</style>`,
     pageStyles: hoistedStyles(book.chapters)
       .map((s) => `<style data-from="pages">\n${s}\n</style>`)
       .join('\n'),

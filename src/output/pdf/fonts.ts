@@ -28,13 +28,17 @@ const PACKAGES: readonly { readonly pkg: string; readonly css: readonly string[]
   { pkg: 'noto-sans-mono', css: ['400.css', '700.css'] },
   { pkg: 'noto-naskh-arabic', css: ['400.css', '700.css'] },
   { pkg: 'noto-sans-sc', css: ['400.css', '700.css'] },
+  { pkg: 'noto-sans-symbols-2', css: ['400.css'] },
 ];
 
-/** The font stacks print.css uses: Latin, Greek and Cyrillic first, then Arabic and CJK fallbacks. */
+/**
+ * The font stacks of the print page: Latin, Greek and Cyrillic first, then arrows and symbols,
+ * Arabic and CJK as fallbacks.
+ */
 export const FONT_STACKS = {
-  serif: '"Noto Serif", "Noto Naskh Arabic", "Noto Sans SC"',
-  sans: '"Noto Sans", "Noto Naskh Arabic", "Noto Sans SC"',
-  mono: '"Noto Sans Mono", "Noto Sans SC"',
+  serif: '"Noto Serif", "Noto Sans Symbols 2", "Noto Naskh Arabic", "Noto Sans SC"',
+  sans: '"Noto Sans", "Noto Sans Symbols 2", "Noto Naskh Arabic", "Noto Sans SC"',
+  mono: '"Noto Sans Mono", "Noto Sans Symbols 2", "Noto Sans SC"',
 } as const;
 
 const require = createRequire(import.meta.url);

@@ -19,6 +19,7 @@ import { drawRunningHeads } from './heads.js';
 import { bookMetadata, normaliseStructureIds, saveReproducibly, setMetadata } from './metadata.js';
 import { outlineDestinations, outlineTree, writeOutline } from './outline.js';
 import { type PageInfo, planPages, readDestinations, writePageLabels } from './pages.js';
+import { dropSoftHyphenText } from './text.js';
 
 export { destinationPages } from './pages.js';
 
@@ -63,7 +64,9 @@ async function printOnce(browser: Browser, html: string, opts: PdfOptions, diags
       (url) => blocked.add(url),
     );
     await page.goto(`${BOOK_ORIGIN}/index.html`, { waitUntil: 'load', timeout: opts.timeoutMs });
-    await page.evaluateHandle('document.fonts.ready').catch(() => undefined);
+    // Fonts are split by Unicode range and fetched once layout meets their characters; with
+    // scripts off `document.fonts.ready` cannot be awaited, so wait for the requests to settle.
+    await page.waitForNetworkIdle({ idleTime: 100, timeout: opts.timeoutMs });
     const pdf = await page.pdf({
       printBackground: true,
       preferCSSPageSize: true,
@@ -158,6 +161,7 @@ async function finishPdf(
   epoch: number | undefined,
   diags: Diagnostics,
 ): Promise<void> {
+  dropSoftHyphenText(doc);
   await drawRunningHeads(doc, plan, { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) }, cfg);
   const firstBody = plan.findIndex((p) => p.chapter !== undefined);
   writePageLabels(doc, firstBody === -1 ? plan.length : firstBody);
