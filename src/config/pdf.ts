@@ -74,8 +74,29 @@ function record(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** Reads `bookbinder: pdf:` from the site's `_config.yml` data; bad values warn and fall back. */
-export function readPdfConfig(data: Readonly<Record<string, unknown>>, diags: Diagnostics): PdfConfig {
+/**
+ * The line of `_config.yml` on which a key under `pdf:` is written (1 when it cannot be found),
+ * so a bad value is reported where it is.
+ */
+export function pdfKeyLine(configText: string, key: string): number {
+  const lines = configText.split(/\r?\n/);
+  const pdfAt = lines.findIndex((l) => /^\s+pdf\s*:/.test(l));
+  const name = key.split('.').pop() ?? key;
+  const at = lines.findIndex(
+    (l, i) => i > pdfAt && pdfAt >= 0 && new RegExp(`^\\s*(- )?${name}\\s*:|[{,]\\s*${name}\\s*:`).test(l),
+  );
+  return at === -1 ? (pdfAt === -1 ? 1 : pdfAt + 1) : at + 1;
+}
+
+/**
+ * Reads `bookbinder: pdf:` from the site's `_config.yml` data; bad values warn (at their line
+ * when the file's text is given) and fall back to the defaults.
+ */
+export function readPdfConfig(
+  data: Readonly<Record<string, unknown>>,
+  diags: Diagnostics,
+  configText = '',
+): PdfConfig {
   const bookbinder = record(data.bookbinder);
   const pdf = record(bookbinder.pdf);
   const bad = (key: string, value: unknown, expected: string): void =>
@@ -83,7 +104,7 @@ export function readPdfConfig(data: Readonly<Record<string, unknown>>, diags: Di
       'config/pdf-invalid',
       `bookbinder.pdf.${key} is ${JSON.stringify(value)}; expected ${expected}. The default is used`,
       '_config.yml',
-      1,
+      pdfKeyLine(configText, key),
     );
   const bool = (key: string, d: boolean): boolean => {
     const v = pdf[key];

@@ -119,6 +119,13 @@ describe('PDF settings (bookbinder: pdf: in _config.yml)', () => {
     assert.ok(
       diags.list().some((d) => /bookbinder\.pdf\.two_sided is "yes"; expected true or false/.test(d.message)),
     );
+    const text = 'title: X\nbookbinder:\n  pdf:\n    size: A9\n    margins: { top: 2em }\n';
+    const located = new Diagnostics();
+    readPdfConfig({ bookbinder: { pdf: { size: 'A9', margins: { top: '2em' } } } }, located, text);
+    assert.deepEqual(
+      located.list().map((d) => `${d.file}:${d.line}`),
+      ['_config.yml:4', '_config.yml:5'],
+    );
   });
 
   it('parses CSS absolute lengths only', () => {

@@ -5,6 +5,8 @@
  * running heads and folios, writes the page labels, the bookmarks from the book's tree and the
  * metadata, and saves reproducibly.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
 import { BOOK_ORIGIN, sandboxPage } from '../../browser/serve.js';
@@ -95,7 +97,9 @@ function titleDate(cfg: PdfConfig, lang: string, epoch: number | undefined): str
 
 /** Prints the book: a first pass to learn page numbers, a second with them in the contents. */
 export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, diags: Diagnostics): Promise<PdfResult> {
-  const cfg = readPdfConfig(book.site.data, diags);
+  const configFile = opts.themeDir === undefined ? undefined : join(opts.themeDir, '_config.yml');
+  const configText = configFile && existsSync(configFile) ? readFileSync(configFile, 'utf8') : '';
+  const cfg = readPdfConfig(book.site.data, diags, configText);
   const style = printStyle(opts.assets);
   const tree = outlineTree(book.chapters);
   const words = cfg.hyphenate ? hyphenatorFor(book.site.lang) : undefined;
