@@ -18,6 +18,7 @@ import { defaultSiteConfig } from '../../src/config/site.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import type { Book, Heading, RenderedChapter } from '../../src/model.js';
 import { fontFile, parseFontFaces, sliceFor } from '../../src/output/pdf/fonts.js';
+import { drawableHead } from '../../src/output/pdf/heads.js';
 import { outlineTree } from '../../src/output/pdf/outline.js';
 import { planPages, roman, writePageLabels } from '../../src/output/pdf/pages.js';
 import { page } from '../helpers.js';
@@ -174,6 +175,13 @@ describe('page plan and labels', () => {
     writePageLabels(doc, 2);
     const labels = doc.catalog.lookup(PDFName.of('PageLabels'));
     assert.equal(String(labels), '<<\n/Nums [ 0 <<\n/S /r\n>> 2 <<\n/S /D\n>> ]\n>>');
+  });
+
+  it('draws running heads in Latin, Greek, Cyrillic and CJK, not in scripts that need shaping', () => {
+    assert.deepEqual(
+      ['Chapter Ünë', 'Глава', 'Κεφάλαιο', '第一章', 'الفصل', 'פרק', 'अध्याय'].map(drawableHead),
+      [true, true, true, true, false, false, false],
+    );
   });
 
   it('writes roman numerals', () => {

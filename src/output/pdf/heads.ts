@@ -23,7 +23,19 @@ import type { PageInfo } from './pages.js';
 const SIZE = 8.5;
 const COLOR = rgb(0.36, 0.35, 0.38);
 /** Families tried in order for each character of a head. */
-const FALLBACK = ['Noto Sans', 'Noto Sans SC', 'Noto Naskh Arabic'] as const;
+const FALLBACK = ['Noto Sans', 'Noto Sans SC'] as const;
+
+/**
+ * Scripts that need shaping (joining, reordering) which pdf-lib cannot do: Hebrew, Arabic,
+ * Syriac, Thaana, the Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer. A head in one of them
+ * would come out as disjointed letters or empty boxes, so it is left out instead.
+ */
+const NEEDS_SHAPING = /[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
+
+/** True when pdf-lib can draw the text as a running head. */
+export function drawableHead(text: string): boolean {
+  return !NEEDS_SHAPING.test(text);
+}
 
 /** What the heads need to know about the book. */
 export interface HeadText {
@@ -142,7 +154,9 @@ export async function drawRunningHeads(
     else if (cfg.pageNumbers === 'bottom-outer') draw(page, folio, outerX, footY);
     else if (cfg.pageNumbers === 'top-outer' && !info.opening) draw(page, folio, outerX, headY);
     if (!cfg.runningHeads || info.kind !== 'body' || info.opening || info.chapter === undefined) continue;
-    const title = left ? text.bookTitle : (text.chapterTitles[info.chapter] ?? '');
+    const chapterTitle = text.chapterTitles[info.chapter] ?? '';
+    const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
+    if (!drawableHead(title)) continue;
     const reserve = cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0;
     const head = await fitted(title, boxWidth - reserve, fonts);
     draw(page, head, boxLeft + (boxWidth - widthOf(head)) / 2, headY);

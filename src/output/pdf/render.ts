@@ -17,7 +17,7 @@ import { type PrintOptions, stitch } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { fontFile } from './fonts.js';
-import { drawRunningHeads } from './heads.js';
+import { drawableHead, drawRunningHeads } from './heads.js';
 import { bookMetadata, normaliseStructureIds, saveReproducibly, setMetadata } from './metadata.js';
 import { outlineDestinations, outlineTree, writeOutline } from './outline.js';
 import { type PageInfo, planPages, readDestinations, writePageLabels } from './pages.js';
@@ -166,6 +166,12 @@ async function finishPdf(
   diags: Diagnostics,
 ): Promise<void> {
   dropSoftHyphenText(doc);
+  const unshaped = book.chapters.filter((c) => !drawableHead(c.chapter.title));
+  if (cfg.runningHeads && unshaped.length > 0)
+    diags.info(
+      'pdf/running-head-unshaped',
+      `${unshaped.length} chapter title(s) in a script that needs shaping (e.g. "${unshaped[0]!.chapter.title}") get the book title as running head${drawableHead(book.title) ? '' : ', and the book title none'}`,
+    );
   await drawRunningHeads(doc, plan, { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) }, cfg);
   const firstBody = plan.findIndex((p) => p.chapter !== undefined);
   writePageLabels(doc, firstBody === -1 ? plan.length : firstBody);
