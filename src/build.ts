@@ -20,7 +20,7 @@ import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCach
 import type { ProgressEvent } from './progress.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
-import { type ChapterPage, renderPdf } from './output/pdf.js';
+import { type ChapterPage, renderPdf } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
@@ -202,6 +202,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           {
             assets: rendered.assets,
             timeoutMs: timeoutFor(book),
+            themeDir: root,
             ...(epoch !== undefined && { sourceDateEpoch: epoch }),
           },
           diags,

@@ -2,21 +2,33 @@
  * Stitches the rendered chapters into one HTML document from `templates/book.html` and the
  * stylesheets in `styles/`: title page, contents, then every chapter on a new page.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PdfConfig } from '../config/pdf.js';
 import { escapeHtml } from '../markdown/render.js';
 import type { Book, RenderedChapter } from '../model.js';
 import { packageRoot } from '../paths.js';
 import { componentCss } from './components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from './finalize.js';
+import {
+  BLANK_PAGE,
+  destinationLinks,
+  markExternalLinks,
+  printableBacklinks,
+  printPageCss,
+} from './print.js';
 import { type PageLabels, renderToc } from './toc.js';
 
 /** Which medium a stylesheet set is for. */
 export type Medium = 'print' | 'screen' | 'epub';
 
-/** Reads one of bookbinder's own template or style files. */
-export function readAsset(kind: 'templates' | 'styles', name: string): string {
-  return readFileSync(join(packageRoot(), kind, name), 'utf8');
+/**
+ * Reads a template or style file: the source folder's own `templates/` or `styles/` file of that
+ * name when it has one (a theme overrides ours file by file), else bookbinder's.
+ */
+export function readAsset(kind: 'templates' | 'styles', name: string, themeDir?: string): string {
+  const own = themeDir === undefined ? undefined : join(themeDir, kind, name);
+  return readFileSync(own !== undefined && existsSync(own) ? own : join(packageRoot(), kind, name), 'utf8');
 }
 
 /** Fills `{{name}}` slots of a template; unknown slots are left empty. */
@@ -43,16 +55,6 @@ export function cssString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, ' ')}"`;
 }
 
-/** Running heads: one named page per chapter, since Chromium has no `string-set`. */
-function runningHeadCss(book: Book): string {
-  return book.chapters
-    .map(
-      ({ chapter }) =>
-        `#${chapter.id}{page:${pageName(chapter.id)}}@page ${pageName(chapter.id)}{@top-center{content:${cssString(chapter.title)}}}`,
-    )
-    .join('\n');
-}
-
 /** The CSS page name of a chapter. */
 export function pageName(chapterId: string): string {
   return `ch-${chapterId.replace(/[^a-zA-Z0-9-]/g, '-')}`;
@@ -67,39 +69,78 @@ export function chapterSection(c: RenderedChapter, html: string, heading = 'h1')
   );
 }
 
+/** The print settings of a stitch for the PDF. */
+export interface PrintOptions {
+  readonly config: PdfConfig;
+  /** Ids that need a named destination in the PDF (bookmark targets). */
+  readonly destinations: readonly string[];
+  /** Chapters that get a blank page before them, so that they open on a right-hand page. */
+  readonly blankBefore?: ReadonlySet<string>;
+  /** Inserts soft hyphens into a chapter's HTML. */
+  readonly hyphenate?: (html: string) => string;
+  /** The date printed on the title page. */
+  readonly date?: string;
+}
+
 /** Options for stitching. */
 export interface StitchOptions {
   readonly medium: Medium;
   readonly style: ReferenceStyle;
   readonly pages?: PageLabels;
+  /** Where a user's `templates/` and `styles/` override ours (the source folder). */
+  readonly themeDir?: string;
+  readonly print?: PrintOptions;
 }
 
 /** Builds the whole stitched document. */
 export function stitch(book: Book, options: StitchOptions): string {
+  const { print, themeDir } = options;
   const table = chapterTable(book.chapters);
   const chapters = book.chapters
-    .map((c) => chapterSection(c, finalizeHtml(c.html, table, options.style)))
+    .map((c) => {
+      let html = finalizeHtml(c.html, table, options.style);
+      if (print?.hyphenate) html = print.hyphenate(html);
+      if (print?.config.printUrls) html = markExternalLinks(html);
+      if (print) html = printableBacklinks(html);
+      const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
+      return blank + chapterSection(c, html);
+    })
     .join('\n');
-  const toc = finalizeHtml(renderToc(book.chapters, 'Contents', options.pages), table, options.style);
+  const toc = finalizeHtml(
+    renderToc(book.chapters, 'Contents', options.pages, print?.config.tocDepth),
+    table,
+    options.style,
+  );
   const { site } = book;
+  // The settings' page box and fonts come after book.css (whose font variables they replace)
+  // and before print.css, so a theme's print.css can still override them.
   const css = [
-    readAsset('styles', 'book.css'),
+    readAsset('styles', 'book.css', themeDir),
     componentCss(book.site),
-    options.medium === 'print' ? readAsset('styles', 'print.css') : '',
+    print ? printPageCss(print.config) : '',
+    options.medium === 'print' ? readAsset('styles', 'print.css', themeDir) : '',
     ...(book.theme?.css ?? []),
   ].join('\n');
-  const pageCss = options.medium === 'print' ? runningHeadCss(book) : '';
-  const titlePage = fillTemplate(book.theme?.titlePage ?? readAsset('templates', 'title-page.html'), {
-    title: escapeHtml(book.title),
-    author: escapeHtml(site.author.join(', ')),
-    description: escapeHtml(site.description),
-  });
-  return fillTemplate(readAsset('templates', 'book.html'), {
+  const optional = (cls: string, text: string): string =>
+    text === '' ? '' : `<p class="${cls}">${escapeHtml(text)}</p>`;
+  const titlePage = fillTemplate(
+    book.theme?.titlePage ?? readAsset('templates', 'title-page.html', themeDir),
+    {
+      title: escapeHtml(book.title),
+      subtitle: optional('book-subtitle', print?.config.subtitle ?? ''),
+      author: escapeHtml(site.author.join(', ')),
+      authors: site.author.map((a) => `<p class="book-author">${escapeHtml(a)}</p>`).join(''),
+      date: optional('book-date', print?.date ?? ''),
+      description: optional('book-description', site.description),
+      destinations: print ? destinationLinks(print.destinations) : '',
+    },
+  );
+  return fillTemplate(readAsset('templates', 'book.html', themeDir), {
     lang: escapeHtml(site.lang),
     title: escapeHtml(book.title),
     author: escapeHtml(site.author.join(', ')),
     description: escapeHtml(site.description),
-    css: `<style>\n${css}\n${pageCss}\n</style>`,
+    css: `<style>\n${css}\n</style>`,
     pageStyles: hoistedStyles(book.chapters)
       .map((s) => `<style data-from="pages">\n${s}\n</style>`)
       .join('\n'),

@@ -80,6 +80,11 @@ export const BookbinderConfig = z
       .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en or pt-BR')
       .optional()
       .describe('Language tag of the book. Default: `lang` of `_config.yml`, else `en`.'),
+    subtitle: z.string().optional().describe('A subtitle for the title page.'),
+    chapter_toc: z
+      .boolean()
+      .optional()
+      .describe("Keep the pages' own `{:toc}` contents lists (default) or drop them with `false`."),
     jekyll: z
       .union([z.literal(3), z.literal(4), z.literal('3'), z.literal('4')])
       .optional()

@@ -15,7 +15,7 @@ import type { Browser } from 'puppeteer';
 import { launchBrowser } from '../browser/launch.js';
 import { type BuildOptions, type BuildResult, build } from '../build.js';
 import { Diagnostics } from '../diagnostics.js';
-import { renderPdf } from '../output/pdf.js';
+import { renderPdf } from '../output/pdf/render.js';
 import { RenderCache } from './cache.js';
 import { previewPage } from './page.js';
 

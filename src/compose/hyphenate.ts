@@ -1,0 +1,87 @@
+/**
+ * Build-time hyphenation: Chromium ships no hyphenation dictionaries on Linux, so justified
+ * text would have rivers. Soft hyphens (U+00AD) are inserted into the words of running text with
+ * the `hyphen` package's patterns for the book's language; code, headings, URLs and the like
+ * are left alone.
+ */
+import { createRequire } from 'node:module';
+
+/** Hyphenates one word with soft hyphens. */
+export type WordHyphenator = (word: string) => string;
+
+const require = createRequire(import.meta.url);
+
+/** The hyphenator for a BCP 47 language tag (`en`, `de-CH`, `pt-BR`), or undefined if none. */
+export function hyphenatorFor(lang: string): WordHyphenator | undefined {
+  const tag = lang.toLowerCase().replace(/_/g, '-');
+  const candidates = [tag, tag.split('-')[0] ?? tag];
+  for (const code of candidates) {
+    if (!/^[a-z]{2,3}(-[a-z0-9]+)*$/.test(code)) continue;
+    let mod: unknown;
+    try {
+      mod = require(`hyphen/${code}`);
+    } catch {
+      continue;
+    }
+    if (
+      mod !== null &&
+      typeof mod === 'object' &&
+      'hyphenateSync' in mod &&
+      typeof mod.hyphenateSync === 'function'
+    ) {
+      const fn = mod.hyphenateSync as (
+        text: string,
+        options: { hyphenChar: string; minWordLength: number },
+      ) => string;
+      // No break point inside an f-ligature (ff, fi, fl): Chromium then shapes the soft hyphen
+      // on its own and takes it from a machine font.
+      return (word) => fn(word, { hyphenChar: '\u00ad', minWordLength: 6 }).replace(/f\u00ad(?=[fil])/g, 'f');
+    }
+  }
+  return undefined;
+}
+
+/** Elements whose text is not hyphenated. */
+const SKIP = new Set([
+  'pre',
+  'code',
+  'kbd',
+  'samp',
+  'script',
+  'style',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'math',
+  'svg',
+  'var',
+  'tt',
+]);
+
+/** Words of six letters or more in the scripts hyphenation patterns exist for (not CJK, Arabic…). */
+const ALPHABETIC_WORD = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}]{6,}/gu;
+
+/** Inserts soft hyphens into the text of an HTML fragment, outside code, headings and URLs. */
+export function hyphenateHtml(html: string, hyphenate: WordHyphenator): string {
+  const skipped: string[] = [];
+  return html.replace(/(<[^>]*>)|([^<]+)/g, (_all, tag: string | undefined, text: string | undefined) => {
+    if (tag !== undefined) {
+      const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/.exec(tag);
+      const name = m?.[2]?.toLowerCase();
+      if (name && SKIP.has(name) && !tag.endsWith('/>')) {
+        if (m?.[1] === '/') {
+          const at = skipped.lastIndexOf(name);
+          if (at >= 0) skipped.splice(at, 1);
+        } else skipped.push(name);
+      }
+      return tag;
+    }
+    if (skipped.length > 0 || text === undefined) return text ?? '';
+    return text.replace(/[^\s]+/g, (token) =>
+      /[/@\\]|:\/\/|&[a-z#0-9]+;|^www\./i.test(token) ? token : token.replace(ALPHABETIC_WORD, hyphenate),
+    );
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * Running heads and page numbers, drawn on the laid-out pages with pdf-lib. Chromium has no
+ * `string-set`, no `:first` for named pages and no way to restart the page counter, so the
+ * heads (chapter title, book title on left pages), the roman/arabic folios and their absence on
+ * title, blank and chapter-opening pages are decided here from the page plan. They are marked
+ * as artifacts, so the tagged structure and screen readers skip them.
+ */
+import fontkit from '@pdf-lib/fontkit';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  beginMarkedContent,
+  endMarkedContent,
+  type PDFDocument,
+  type PDFFont,
+  type PDFPage,
+  rgb,
+} from 'pdf-lib';
+import type { PdfConfig } from '../../config/pdf.js';
+import { type FontSlice, sliceFor, sliceWoff } from './fonts.js';
+import type { PageInfo } from './pages.js';
+
+const SIZE = 8.5;
+const COLOR = rgb(0.36, 0.35, 0.38);
+/** Families tried in order for each character of a head. */
+const FALLBACK = ['Noto Sans', 'Noto Sans SC'] as const;
+
+/**
+ * Scripts that need shaping (joining, reordering) which pdf-lib cannot do: Hebrew, Arabic,
+ * Syriac, Thaana, the Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer. A head in one of them
+ * would come out as disjointed letters or empty boxes, so it is left out instead.
+ */
+const NEEDS_SHAPING = /[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
+
+/** True when pdf-lib can draw the text as a running head. */
+export function drawableHead(text: string): boolean {
+  return !NEEDS_SHAPING.test(text);
+}
+
+/** What the heads need to know about the book. */
+export interface HeadText {
+  readonly bookTitle: string;
+  /** Chapter titles in book order. */
+  readonly chapterTitles: readonly string[];
+}
+
+/** A run of text in one font slice. */
+interface Run {
+  readonly font: PDFFont;
+  readonly text: string;
+}
+
+/** Embeds font slices on demand, once each, with a stable subset tag (pdf-lib's is random). */
+class FontCache {
+  private readonly fonts = new Map<string, Promise<PDFFont>>();
+  constructor(private readonly doc: PDFDocument) {
+    doc.registerFontkit(fontkit);
+  }
+  get(slice: FontSlice): Promise<PDFFont> {
+    let f = this.fonts.get(slice.file);
+    if (!f) {
+      const tag = createHash('sha256')
+        .update(slice.file)
+        .digest()
+        .subarray(0, 6)
+        .reduce((s, b) => s + String.fromCharCode(65 + (b % 26)), '');
+      f = this.doc.embedFont(readFileSync(sliceWoff(slice)), {
+        subset: true,
+        customName: `${tag}+${slice.family.replace(/\s+/g, '')}`,
+      });
+      this.fonts.set(slice.file, f);
+    }
+    return f;
+  }
+}
+
+async function runsOf(text: string, fonts: FontCache): Promise<Run[]> {
+  const runs: Run[] = [];
+  let current: { slice: FontSlice; text: string } | undefined;
+  const flush = async (): Promise<void> => {
+    if (current) runs.push({ font: await fonts.get(current.slice), text: current.text });
+  };
+  for (const ch of text.replace(/\s+/g, ' ')) {
+    const cp = ch.codePointAt(0)!;
+    const slice =
+      current && sliceHas(current.slice, cp)
+        ? current.slice
+        : FALLBACK.map((f) => sliceFor(f, 400, cp)).find((s) => s !== undefined);
+    if (!slice) continue;
+    if (current?.slice === slice) {
+      current.text += ch;
+    } else {
+      await flush();
+      current = { slice, text: ch };
+    }
+  }
+  await flush();
+  return runs;
+}
+
+function sliceHas(s: FontSlice, cp: number): boolean {
+  return s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b);
+}
+
+function widthOf(runs: readonly Run[]): number {
+  return runs.reduce((w, r) => w + r.font.widthOfTextAtSize(r.text, SIZE), 0);
+}
+
+/** Shortens a head to fit `max` points, ending it with an ellipsis. */
+async function fitted(text: string, max: number, fonts: FontCache): Promise<Run[]> {
+  let runs = await runsOf(text, fonts);
+  let chars = [...text];
+  while (widthOf(runs) > max && chars.length > 1) {
+    chars = chars.slice(0, Math.max(1, Math.floor(chars.length * 0.9)));
+    runs = await runsOf(`${chars.join('').trimEnd()}…`, fonts);
+  }
+  return runs;
+}
+
+function draw(page: PDFPage, runs: readonly Run[], x: number, y: number): void {
+  page.pushOperators(beginMarkedContent('Artifact'));
+  let at = x;
+  for (const r of runs) {
+    page.drawText(r.text, { x: at, y, size: SIZE, font: r.font, color: COLOR });
+    at += r.font.widthOfTextAtSize(r.text, SIZE);
+  }
+  page.pushOperators(endMarkedContent());
+}
+
+/** Draws the running heads and page numbers of every page the plan says carries them. */
+export async function drawRunningHeads(
+  doc: PDFDocument,
+  plan: readonly PageInfo[],
+  text: HeadText,
+  cfg: PdfConfig,
+): Promise<void> {
+  const fonts = new FontCache(doc);
+  const pages = doc.getPages();
+  for (const [i, info] of plan.entries()) {
+    const page = pages[i];
+    if (!page || info.kind === 'title' || info.kind === 'blank') continue;
+    const { width, height } = page.getSize();
+    const left = cfg.twoSided && (i + 1) % 2 === 0;
+    const leftMargin = left ? cfg.outer.pt : cfg.inner.pt;
+    const rightMargin = left ? cfg.inner.pt : cfg.outer.pt;
+    const boxLeft = leftMargin;
+    const boxWidth = width - leftMargin - rightMargin;
+    const headY = height - cfg.top.pt * 0.55;
+    const footY = cfg.bottom.pt * 0.45;
+    const folio = await runsOf(info.label, fonts);
+    const folioWidth = widthOf(folio);
+    const outerX = left ? boxLeft : boxLeft + boxWidth - folioWidth;
+    if (cfg.pageNumbers === 'bottom-center') draw(page, folio, boxLeft + (boxWidth - folioWidth) / 2, footY);
+    else if (cfg.pageNumbers === 'bottom-outer') draw(page, folio, outerX, footY);
+    else if (cfg.pageNumbers === 'top-outer' && !info.opening) draw(page, folio, outerX, headY);
+    if (!cfg.runningHeads || info.kind !== 'body' || info.opening || info.chapter === undefined) continue;
+    const chapterTitle = text.chapterTitles[info.chapter] ?? '';
+    const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
+    if (!drawableHead(title)) continue;
+    const reserve = cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0;
+    const head = await fitted(title, boxWidth - reserve, fonts);
+    draw(page, head, boxLeft + (boxWidth - widthOf(head)) / 2, headY);
+  }
+}
