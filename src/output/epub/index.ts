@@ -66,9 +66,17 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   );
   const idsByFile = new Map(docs.map((d) => [d.file, d.ids]));
   const siteBase = site.url ? `${site.url}${site.baseurl}` : '';
-  const finished = docs.map((d, i) =>
-    finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: book.chapters[i]!.chapter.page.url }),
-  );
+  const finished = docs.map((d, i) => {
+    const page = book.chapters[i]!.chapter.page;
+    const report = (fragment: string): void =>
+      diags.warn(
+        'epub/missing-anchor',
+        `link to #${fragment} names no heading or id in the book; in the EPUB it leads to the top of the page`,
+        page.source,
+        lineIn(page.body, page.bodyLine, `#${fragment}`),
+      );
+    return finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: page.url, report });
+  });
 
   const authors = config.creators ?? site.author;
   const cover = await coverImage(
@@ -147,4 +155,10 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   if (hasCover && coverImg)
     extra.push({ path: COVER_FILE, data: coverPage(coverImg.href, `Cover of ${book.title}`, config.lang) });
   return epub.packageWith(extra, date);
+}
+
+/** The source line of the first body line holding `needle` (the body's first line otherwise). */
+function lineIn(body: string, bodyLine: number, needle: string): number {
+  const i = body.split('\n').findIndex((l) => l.includes(needle));
+  return i === -1 ? bodyLine : bodyLine + i;
 }

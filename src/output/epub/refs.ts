@@ -168,6 +168,8 @@ export interface LinkContext {
   readonly siteBase: string;
   /** The page's site URL, to resolve relative leftovers against. */
   readonly pageUrl: string;
+  /** Where to report a link whose fragment names no id of the book. */
+  readonly report?: (fragment: string) => void;
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
@@ -207,6 +209,7 @@ function fixHref(href: string, ctx: LinkContext, fileOf: (id: string) => string 
     if (fragment === '') return path === '' ? undefined : file;
     const where = ctx.idsByFile.get(file)?.has(fragment) ? file : fileOf(fragment);
     if (where) return `${where}#${encodeFragment(fragment)}`;
+    ctx.report?.(fragment);
     return path === '' ? undefined : file;
   }
   if (!ctx.siteBase) return undefined;
