@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { build, type BuildResult } from '../../src/build.js';
-import { FIXTURES } from '../helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { FIXTURES, requireTools, run } from '../helpers.js';
 
 const SITE = join(FIXTURES, 'sites', 'epub');
 const EPOCH = 1_700_000_000;
@@ -213,11 +215,43 @@ describe('EPUB (test/fixtures/sites/epub, unzipped)', function () {
     assert.match(index, /<a href="docs-creatures-anemones\.xhtml#feeding">/);
   });
 
+  it('passes epubcheck with no error and no warning', function () {
+    requireTools(this, 'java', '/usr/share/java/epubcheck.jar');
+    const file = join(mkdtempSync(join(tmpdir(), 'bb-epub-')), 'book.epub');
+    writeFileSync(file, result.epub!);
+    assert.match(
+      run('java', ['-jar', '/usr/share/java/epubcheck.jar', file]),
+      /0 fatals \/ 0 errors \/ 0 warnings/,
+    );
+  });
+
   it('reports what the EPUB could not keep, at the source line', () => {
     const codes = result.report.warnings.map((w) => `${w.file}:${w.line} ${w.code}`);
     assert.deepEqual(codes, [
       'docs/creatures/anemones.md:12 image/remote',
       'docs/creatures/anemones.md:19 epub/missing-anchor',
     ]);
+  });
+});
+
+describe('EPUB generated cover (Chromium)', function () {
+  this.timeout(120_000);
+
+  it('draws a 1200×1800 PNG cover from title and authors when none is configured', async function () {
+    requireTools(this, 'chromium');
+    const r = await build({
+      source: join(FIXTURES, 'sites', 'mini'),
+      formats: ['epub'],
+      sourceDateEpoch: EPOCH,
+    });
+    const zip = await JSZip.loadAsync(r.epub!);
+    const opf = await text(zip, 'OEBPS/content.opf');
+    assert.match(
+      opf,
+      /<item id="cover-image" href="cover\.png" media-type="image\/png" properties="cover-image"\/>/,
+    );
+    const png = Buffer.from(await zip.file('OEBPS/cover.png')!.async('uint8array'));
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1200, 1800], 'IHDR width and height');
+    assert.match(await text(zip, 'OEBPS/cover.xhtml'), /alt="Cover of Mini Book"/);
   });
 });
