@@ -199,7 +199,8 @@ export function fixLinks(root: Fragment, ctx: LinkContext): void {
 }
 
 function fixHref(href: string, ctx: LinkContext, fileOf: (id: string) => string | undefined): string | undefined {
-  if (href === '' || href === '#') return undefined;
+  // Unrendered template code (`{{ site.url }}`) or prose is no address, relative or not.
+  if (href === '' || href === '#' || /[\s{}<>"]/.test(href)) return undefined;
   if (SCHEME.test(href)) return validUrl(href);
   const hash = href.indexOf('#');
   const path = hash === -1 ? href : href.slice(0, hash);
