@@ -302,6 +302,8 @@ function cleanAttrs(el: Element): void {
       setAttr(el, dim, px[1]!);
     else {
       removeAttr(el, dim);
+      // A percentage height depends on the reader's page and would distort the image: dropped.
+      if (dim === 'height' && v.trim().endsWith('%')) continue;
       if (/^\s*\d+(\.\d+)?(%|px|em|rem)?\s*$/.test(v)) style.push(`${dim}:${/\d$/.test(v.trim()) ? `${v.trim()}px` : v.trim()}`);
     }
   }
