@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { encode as encodePng } from 'fast-png';
 
 /** One image file packed in the EPUB. */
@@ -125,8 +126,8 @@ let webpDecoder: Promise<WebpModule['default']> | undefined;
 async function loadWebp(): Promise<WebpModule['default']> {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('@jsquash/webp/decode.js');
-  const mod = (await import(entry)) as WebpModule;
-  const wasm = await WebAssembly.compile(readFileSync(posix.join(posix.dirname(entry), 'codec/dec/webp_dec.wasm')));
+  const mod = (await import(pathToFileURL(entry).href)) as WebpModule;
+  const wasm = await WebAssembly.compile(readFileSync(join(dirname(entry), 'codec', 'dec', 'webp_dec.wasm')));
   await mod.init(wasm);
   return mod.default;
 }

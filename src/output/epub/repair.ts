@@ -18,7 +18,6 @@ import {
   removeAttr,
   setAttr,
   textOf,
-  unwrap,
 } from './dom.js';
 
 /** HTML elements that may only hold phrasing content. */
@@ -397,9 +396,4 @@ function fixTable(table: Element): void {
   }
   const theads = table.childNodes.filter((c) => isElement(c) && c.tagName === 'thead');
   for (const extra of theads.slice(1)) if (isElement(extra)) rename(extra, 'tbody');
-}
-
-/** Removes elements that only made sense on the web page, keeping their content. */
-export function unwrapAll(root: Fragment, tag: string): void {
-  for (const el of elements(root)) if (el.tagName === tag) unwrap(el);
 }
