@@ -187,7 +187,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     out.epub = await timer.time('epub', () =>
       renderEpub(
         book,
-        { assets: rendered.assets, ...(epoch !== undefined && { sourceDateEpoch: epoch }) },
+        {
+          assets: rendered.assets,
+          root,
+          ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+          ...(options.browser && { browser: options.browser }),
+        },
         diags,
       ),
     );

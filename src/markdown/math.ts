@@ -140,22 +140,3 @@ export function fixTokenElements(mathml: string): string {
 function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-
-const MATH_ELEMENT = /<math\b[\s\S]*?<\/math>/g;
-const MATH_PLACEHOLDER = /<span id="bb-math-(\d+)"\s*(?:\/>|><\/span>)/g;
-
-/**
- * Swaps each MathML formula for a placeholder, for packagers that strip the attributes they do
- * not know (epub-gen-memory drops `xmlns`, which leaves `<math>` in the XHTML namespace).
- */
-export function shieldMath(html: string, store: string[]): string {
-  return html.replace(MATH_ELEMENT, (math) => {
-    store.push(math);
-    return `<span id="bb-math-${store.length - 1}"></span>`;
-  });
-}
-
-/** Puts the formulas that `shieldMath` took out back in place. */
-export function unshieldMath(text: string, store: readonly string[]): string {
-  return text.replace(MATH_PLACEHOLDER, (all, n: string) => store[Number(n)] ?? all);
-}

@@ -1,0 +1,198 @@
+/**
+ * A small toolkit over parse5's tree: parse chapter HTML as a browser would (HTML5 tree
+ * construction fixes unclosed tags, stray table cells, nested links), edit it, and serialise it
+ * as well-formed XHTML with the SVG, MathML and XLink namespaces declared where they are used.
+ */
+import { type DefaultTreeAdapterTypes as T, html, parseFragment } from 'parse5';
+
+/** An element of the parsed chapter. */
+export type Element = T.Element;
+/** Any node of the parsed chapter. */
+export type Node = T.ChildNode;
+/** A node that has children. */
+export type Parent = T.ParentNode;
+/** The parsed chapter. */
+export type Fragment = T.DocumentFragment;
+
+const NS = html.NS;
+
+/** Parses an HTML fragment (a chapter body) with the HTML5 algorithm. */
+export function parseHtml(source: string): Fragment {
+  return parseFragment(source);
+}
+
+/** True for an element node. */
+export function isElement(n: Node | Parent): n is Element {
+  return 'tagName' in n;
+}
+
+/** The value of an attribute, or undefined. */
+export function getAttr(el: Element, name: string): string | undefined {
+  return el.attrs.find((a) => a.name === name && !a.prefix)?.value;
+}
+
+/** Sets (or adds) an attribute. */
+export function setAttr(el: Element, name: string, value: string): void {
+  const a = el.attrs.find((x) => x.name === name && !x.prefix);
+  if (a) a.value = value;
+  else el.attrs.push({ name, value });
+}
+
+/** Removes an attribute if present. */
+export function removeAttr(el: Element, name: string): void {
+  el.attrs = el.attrs.filter((a) => !(a.name === name && !a.prefix));
+}
+
+/** True when the element has the class. */
+export function hasClass(el: Element, cls: string): boolean {
+  return (getAttr(el, 'class') ?? '').split(/\s+/).includes(cls);
+}
+
+/** Creates an HTML element (not attached). */
+export function createElement(tagName: string, attrs: Record<string, string> = {}): Element {
+  return {
+    nodeName: tagName,
+    tagName,
+    attrs: Object.entries(attrs).map(([name, value]) => ({ name, value })),
+    namespaceURI: NS.HTML,
+    parentNode: null,
+    childNodes: [],
+  };
+}
+
+/** Creates a text node (not attached). */
+export function createText(value: string): Node {
+  return { nodeName: '#text', value, parentNode: null };
+}
+
+/** Appends a node to a parent. */
+export function append(parent: Parent, child: Node): void {
+  child.parentNode = parent;
+  parent.childNodes.push(child);
+}
+
+/** Replaces a node by others in its parent. */
+export function replaceWith(node: Node, ...others: Node[]): void {
+  const parent = node.parentNode;
+  if (!parent) return;
+  const i = parent.childNodes.indexOf(node);
+  for (const o of others) o.parentNode = parent;
+  parent.childNodes.splice(i, 1, ...others);
+}
+
+/** Removes an element but keeps its children in its place. */
+export function unwrap(el: Element): void {
+  replaceWith(el, ...el.childNodes);
+}
+
+/** Renames an HTML element in place. */
+export function rename(el: Element, tagName: string): void {
+  el.tagName = tagName;
+  el.nodeName = tagName;
+}
+
+/** Every element under `root`, in document order (a snapshot: edits during the loop are safe). */
+export function elements(root: Parent): Element[] {
+  const out: Element[] = [];
+  const visit = (p: Parent): void => {
+    for (const c of p.childNodes) {
+      if (!isElement(c)) continue;
+      out.push(c);
+      visit(c);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** The text content of a node. */
+export function textOf(n: Node | Parent): string {
+  if (n.nodeName === '#text') return (n as T.TextNode).value;
+  if (!('childNodes' in n)) return '';
+  return n.childNodes.map((c) => textOf(c)).join('');
+}
+
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
+
+/** Escapes text for XML. */
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttrValue(s: string): string {
+  return escapeXml(s).replace(/"/g, '&quot;');
+}
+
+// XML 1.0 forbids most C0 controls, which HTML tolerates; drop them.
+function xmlText(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+}
+
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+/** True for a name that is a valid XML name without a prefix (what attributes we keep must be). */
+export function isXmlName(name: string): boolean {
+  return XML_NAME.test(name);
+}
+
+function serializeAttrs(el: Element, rootOfNs: boolean): string {
+  let out = '';
+  if (rootOfNs && el.namespaceURI === NS.HTML) out += ` xmlns="${NS.HTML}"`;
+  if (rootOfNs && el.namespaceURI === NS.SVG) out += ` xmlns="${NS.SVG}"`;
+  if (rootOfNs && el.namespaceURI === NS.MATHML) out += ` xmlns="${NS.MATHML}"`;
+  const usesXlink = rootOfNs && el.namespaceURI === NS.SVG && usesXlinkBelow(el);
+  if (usesXlink) out += ` xmlns:xlink="${NS.XLINK}"`;
+  for (const a of el.attrs) {
+    if (a.name === 'xmlns' || a.name.startsWith('xmlns:') || a.prefix === 'xmlns') continue;
+    const name = a.prefix ? `${a.prefix}:${a.name}` : a.name;
+    out += ` ${name}="${escapeAttrValue(xmlText(a.value))}"`;
+  }
+  return out;
+}
+
+function usesXlinkBelow(el: Element): boolean {
+  return [el, ...elements(el)].some((e) => e.attrs.some((a) => a.prefix === 'xlink'));
+}
+
+/** Serialises a node list as XHTML (the HTML namespace is the document's default). */
+export function serializeXhtml(nodes: readonly Node[], parentNs: string = NS.HTML): string {
+  let out = '';
+  for (const n of nodes) {
+    if (n.nodeName === '#text') {
+      out += escapeXml(xmlText((n as T.TextNode).value));
+      continue;
+    }
+    if (!isElement(n)) continue; // comments and doctypes are dropped
+    const name = n.tagName;
+    const rootOfNs = String(n.namespaceURI) !== parentNs;
+    const attrs = serializeAttrs(n, rootOfNs);
+    const children = n.tagName === 'template' ? [] : n.childNodes;
+    if (children.length === 0 && (n.namespaceURI !== NS.HTML || VOID.has(name))) {
+      out += `<${name}${attrs}/>`;
+      continue;
+    }
+    const inner =
+      name === 'style' || name === 'script'
+        ? escapeXml(textOf(n))
+        : serializeXhtml(children, n.namespaceURI);
+    out += `<${name}${attrs}>${inner}</${name}>`;
+  }
+  return out;
+}
+
+/** The namespaces parse5 places foreign content in. */
+export const NAMESPACES = { html: NS.HTML, svg: NS.SVG, mathml: NS.MATHML } as const;

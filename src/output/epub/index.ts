@@ -1,0 +1,167 @@
+/**
+ * The EPUB 3: one XHTML document per chapter (named after the chapter id), nested navigation
+ * and NCX, landmarks, a cover, full metadata with accessibility properties, images packed from
+ * the source folder, and a reproducible zip. Reads as the list of steps.
+ */
+import type { Browser } from 'puppeteer';
+import { readEpubConfig } from '../../config/epub.js';
+import { componentCss } from '../../compose/components.js';
+import { chapterTable, finalizeHtml, type ReferenceStyle } from '../../compose/finalize.js';
+import { chapterSection, hoistedStyles, readAsset } from '../../compose/stitch.js';
+import type { Diagnostics } from '../../diagnostics.js';
+import type { Book } from '../../model.js';
+import { type ChapterDoc, finishChapter, prepareChapter } from './chapter.js';
+import { coverImage, coverPage } from './cover.js';
+import { ImageStore } from './images.js';
+import { metadataOf, type TemplateData } from './metadata.js';
+export { stableIdentifier } from './metadata.js';
+import { landmarks, navList, ncxPoints } from './nav.js';
+import { BookEpub, type ExtraFile } from './package.js';
+import { ASSET_PREFIX } from './refs.js';
+
+/** EPUB options. */
+export interface EpubOptions {
+  /** Source path → absolute path of every asset the chapters use. */
+  readonly assets: ReadonlyMap<string, string>;
+  /** The source folder (for a configured cover image). */
+  readonly root: string;
+  readonly sourceDateEpoch?: number;
+  /** A browser to draw the cover with (otherwise one is started only if a cover is generated). */
+  readonly browser?: Browser;
+}
+
+/** The file name of a chapter inside the EPUB. */
+export function epubFileName(chapterId: string): string {
+  return `${chapterId}.xhtml`;
+}
+
+/** The navigation document's file name. */
+export const NAV_FILE = 'toc.xhtml';
+/** The cover page's file name. */
+export const COVER_FILE = 'cover.xhtml';
+
+const epubStyle: ReferenceStyle = {
+  chapterHref: (chapterId, bookId) => `${epubFileName(chapterId)}${bookId ? `#${bookId}` : ''}`,
+  assetUrl: (source) => `${ASSET_PREFIX}${source}`,
+};
+
+/** Builds the EPUB of a book. */
+export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnostics): Promise<Uint8Array> {
+  const { site } = book;
+  const config = readEpubConfig(site, diags);
+  const date = opts.sourceDateEpoch === undefined ? new Date() : new Date(opts.sourceDateEpoch * 1000);
+  const table = chapterTable(book.chapters);
+  const store = new ImageStore();
+
+  const docs: ChapterDoc[] = book.chapters.map((c) =>
+    prepareChapter({
+      file: epubFileName(c.chapter.id),
+      html: chapterSection(c, finalizeHtml(c.html, table, epubStyle)),
+      store,
+      assets: opts.assets,
+      diags,
+      source: c.chapter.page.source,
+      body: c.chapter.page.body,
+      bodyLine: c.chapter.page.bodyLine,
+    }),
+  );
+  const idsByFile = new Map(docs.map((d) => [d.file, d.ids]));
+  const siteBase = site.url ? `${site.url}${site.baseurl}` : '';
+  const finished = docs.map((d, i) => {
+    const page = book.chapters[i]!.chapter.page;
+    const report = (fragment: string): void =>
+      diags.warn(
+        'epub/missing-anchor',
+        `link to #${fragment} names no heading or id in the book; in the EPUB it leads to the top of the page`,
+        page.source,
+        lineIn(page.body, page.bodyLine, `#${fragment}`),
+      );
+    return finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: page.url, report });
+  });
+
+  const authors = config.creators ?? site.author;
+  const cover = await coverImage(
+    config.cover,
+    opts.root,
+    { title: book.title, authors, lang: config.lang },
+    opts.browser,
+    diags,
+  );
+  const coverImg = cover ? store.addBytes(cover.bytes, cover.name, 'cover') : undefined;
+  if (typeof coverImg === 'string')
+    diags.warn('epub/cover', `cover image ${cover?.name} is not a PNG, JPEG, GIF, WebP or SVG file; no cover`);
+  const hasCover = coverImg !== undefined && typeof coverImg !== 'string';
+  const images = store.list();
+
+  const entries = book.chapters.map((c) => ({
+    file: epubFileName(c.chapter.id),
+    title: c.chapter.title,
+    depth: c.chapter.depth,
+  }));
+  const ncx = ncxPoints(entries);
+  const bb: TemplateData = {
+    ...metadataOf(book, config, date, {
+      hasImages: images.some((im) => im.id !== 'cover-image'),
+      hasMath: finished.some((f) => f.properties.includes('mathml')),
+    }),
+    depth: ncx.depth,
+    navList: navList(entries),
+    ncxPoints: ncx.xml,
+    landmarks: landmarks(hasCover ? COVER_FILE : undefined, NAV_FILE, entries[0]?.file),
+    chapters: entries.map((e, i) => ({
+      id: `c-${book.chapters[i]!.chapter.id}`,
+      href: e.file,
+      properties: finished[i]!.properties.join(' '),
+    })),
+    images: images.map((im) => ({
+      id: im.id,
+      href: im.href,
+      mediaType: im.mediaType,
+      properties: im.id === 'cover-image' ? 'cover-image' : '',
+    })),
+    cover: hasCover ? COVER_FILE : '',
+  };
+  const css = [
+    readAsset('styles', 'book.css'),
+    componentCss(book.site),
+    readAsset('styles', 'epub.css'),
+    ...(book.theme?.css ?? []),
+    ...hoistedStyles(book.chapters),
+    ...new Set(docs.flatMap((d) => d.styles)),
+  ].join('\n');
+  const options = {
+    title: book.title,
+    author: authors.length > 0 ? [...authors] : ['Unknown'],
+    publisher: bb.publisher,
+    description: bb.description,
+    lang: config.lang,
+    tocTitle: 'Contents',
+    prependChapterTitles: false,
+    numberChaptersInTOC: false,
+    date: date.toISOString(),
+    version: 3,
+    css,
+    contentOPF: readAsset('templates', 'epub/content.opf.ejs'),
+    tocNCX: readAsset('templates', 'epub/toc.ncx.ejs'),
+    tocXHTML: readAsset('templates', 'epub/nav.xhtml.ejs'),
+    chapterXHTML: readAsset('templates', 'epub/chapter.xhtml.ejs'),
+    verbose: false,
+    bb,
+  };
+  const epub = new BookEpub(
+    options,
+    entries.map((e) => ({ title: e.title, filename: e.file })),
+    finished.map((f) => f.xhtml),
+  );
+  const extra: ExtraFile[] = [];
+  for (const im of images) extra.push({ path: im.href, data: await im.data });
+  if (hasCover && coverImg)
+    extra.push({ path: COVER_FILE, data: coverPage(coverImg.href, `Cover of ${book.title}`, config.lang) });
+  return epub.packageWith(extra, date);
+}
+
+/** The source line of the first body line holding `needle` (the body's first line otherwise). */
+function lineIn(body: string, bodyLine: number, needle: string): number {
+  const i = body.split('\n').findIndex((l) => l.includes(needle));
+  return i === -1 ? bodyLine : bodyLine + i;
+}

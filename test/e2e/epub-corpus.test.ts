@@ -1,0 +1,61 @@
+/**
+ * epubcheck on the EPUB of every real site in ../shared/corpus (webp/png/jpg images, spaces in
+ * file names, remote images, hand-written HTML): 0 errors and 0 warnings. Skipped, visibly,
+ * when ../shared/corpus is absent. One browser draws all the generated covers.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer';
+import { launchBrowser } from '../../src/browser/launch.js';
+import { build } from '../../src/build.js';
+import { ROOT, requireTools, run } from '../helpers.js';
+
+const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const EPUBCHECK = '/usr/share/java/epubcheck.jar';
+
+describe('EPUB of every corpus site passes epubcheck (../shared/corpus)', function () {
+  this.timeout(300_000);
+  const corpora = existsSync(CORPUS)
+    ? readdirSync(CORPUS)
+        .filter((c) => existsSync(join(CORPUS, c, 'EXPECTED.json')))
+        .sort()
+    : [];
+  let browser: Browser | undefined;
+  const out = mkdtempSync(join(tmpdir(), 'bb-epub-corpus-'));
+
+  before(async function () {
+    if (corpora.length === 0) return;
+    requireTools(this, 'chromium', 'java', EPUBCHECK);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  if (corpora.length === 0) {
+    it('needs ../shared/corpus', function () {
+      console.warn('      skipped: ../shared/corpus is not beside this checkout');
+      this.skip();
+    });
+  }
+  for (const name of corpora) {
+    it(`${name}: 0 errors and 0 warnings`, async () => {
+      const expected = JSON.parse(readFileSync(join(CORPUS, name, 'EXPECTED.json'), 'utf8')) as {
+        site_root: string;
+      };
+      const result = await build({
+        source: join(CORPUS, name, expected.site_root),
+        formats: ['epub'],
+        sourceDateEpoch: 1_700_000_000,
+        ...(browser && { browser }),
+      });
+      assert.ok(result.epub, JSON.stringify(result.report.errors));
+      const file = join(out, `${name}.epub`);
+      writeFileSync(file, result.epub);
+      const report = run('java', ['-jar', EPUBCHECK, file]);
+      assert.match(report, /0 fatals \/ 0 errors \/ 0 warnings/, report);
+    });
+  }
+});
