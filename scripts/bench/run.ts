@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: generates synthetic books of N = 10, 100, 300 chapters and measures, in one
+ * run, the full build (PDF with numbered contents, running heads and bookmarks, plus the EPUB),
+ * an EPUB-only build, and one raw puppeteer print of the same stitched HTML; then writes
+ * BENCHMARKS.md with medians and ratios. Figures only: nothing here asserts a time.
+ *
+ * Env: BENCH_SIZES (default "10,100,300"), BENCH_RUNS (default 3), BENCH_DIR (default a temp dir).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from '../../src/browser/launch.js';
+import { generateBook } from './generate.js';
+import { type Measurement, measure } from './measure.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'bookbinder.js');
+const RAW = join(ROOT, 'dist', 'scripts', 'bench', 'raw-print.js');
+
+const sizes = (process.env.BENCH_SIZES ?? '10,100,300').split(',').map(Number);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const base = process.env.BENCH_DIR ?? join(tmpdir(), 'bookbinder-bench');
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Row {
+  n: number;
+  pages: number;
+  full: number[];
+  fullMem: number[];
+  raw: number[];
+  rawMem: number[];
+  ratio: number[];
+  epub: number[];
+  epubChromium: boolean;
+  stages: Record<string, number[]>;
+}
+
+function check(m: Measurement, what: string): Measurement {
+  if (m.code !== 0) throw new Error(`${what} failed (${m.code}): ${m.stderr.slice(-2000)}`);
+  return m;
+}
+
+async function benchSize(n: number): Promise<Row> {
+  const site = join(base, `book-${n}`);
+  const out = join(base, `out-${n}`);
+  mkdirSync(out, { recursive: true });
+  generateBook(site, n);
+  check(
+    await measure(process.execPath, [BIN, 'build', site, '-o', out, '--format', 'html', '-q']),
+    'html build',
+  );
+  const row: Row = {
+    n,
+    pages: 0,
+    full: [],
+    fullMem: [],
+    raw: [],
+    rawMem: [],
+    ratio: [],
+    epub: [],
+    epubChromium: false,
+    stages: {},
+  };
+  for (let r = 0; r < runs; r++) {
+    const full = check(
+      await measure(process.execPath, [
+        BIN,
+        'build',
+        site,
+        '-o',
+        out,
+        '--format',
+        'pdf,epub',
+        '--json',
+        '-q',
+      ]),
+      'full build',
+    );
+    const raw = check(
+      await measure(process.execPath, [RAW, join(out, 'book.html'), join(out, 'raw.pdf')]),
+      'raw print',
+    );
+    const epub = check(
+      await measure(process.execPath, [BIN, 'build', site, '-o', out, '--format', 'epub', '-q']),
+      'epub build',
+    );
+    row.full.push(full.seconds);
+    row.fullMem.push(full.peakMiB);
+    row.raw.push(raw.seconds);
+    row.rawMem.push(raw.peakMiB);
+    row.ratio.push(full.seconds / raw.seconds);
+    row.epub.push(epub.seconds);
+    row.epubChromium ||= [...epub.commands].some((c) => /chrom/i.test(c));
+    const report = JSON.parse(full.stdout) as { timings: Record<string, number> };
+    for (const [k, v] of Object.entries(report.timings)) (row.stages[k] ??= []).push(v);
+    console.error(
+      `N=${n} run ${r + 1}/${runs}: full ${full.seconds.toFixed(2)} s, raw ${raw.seconds.toFixed(2)} s, epub ${epub.seconds.toFixed(2)} s`,
+    );
+  }
+  row.pages = Number(
+    /Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [join(out, 'book.pdf')], { encoding: 'utf8' }))?.[1] ?? 0,
+  );
+  return row;
+}
+
+function machine(): string {
+  const chromium = execFileSync(findChromium(), ['--version'], { encoding: 'utf8' }).trim();
+  return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${chromium}`;
+}
+
+const rows: Row[] = [];
+for (const n of sizes) rows.push(await benchSize(n));
+
+const f = (x: number, d = 2): string => x.toFixed(d);
+const stageNames = [...new Set(rows.flatMap((r) => Object.keys(r.stages)))];
+const lines = [
+  '# Benchmarks',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+  `Median of ${runs} runs per size; every figure in a row comes from the same run of \`npm run bench\`, so compare ratios, not absolute seconds (the machine is shared and noisy).`,
+  '',
+  '- **full**: `bookbinder build --format pdf,epub` — PDF with numbered contents, running heads, bookmarks, page labels, metadata, plus the EPUB; wall time of the whole process.',
+  '- **raw**: one puppeteer `page.pdf()` of the same stitched HTML (no contents numbers, no running heads), in its own process.',
+  '- **peak**: peak memory of the whole process tree (sum of PSS over every process, sampled every 50 ms).',
+  '- **EPUB only**: `--format epub`; "Chromium" says whether any Chromium process was seen.',
+  '',
+  '| N chapters | PDF pages | full (s) | raw print (s) | full / raw | full peak (MiB) | raw peak (MiB) | EPUB only (s) | Chromium in EPUB-only |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.n} | ${r.pages} | ${f(median(r.full))} | ${f(median(r.raw))} | ${f(median(r.ratio))} | ${f(median(r.fullMem), 0)} | ${f(median(r.rawMem), 0)} | ${f(median(r.epub))} | ${r.epubChromium ? 'yes' : 'no'} |`,
+  ),
+  '',
+  '## Stages of the full build (median seconds, from `--json` timings)',
+  '',
+  `| N | ${stageNames.join(' | ')} |`,
+  `|---:|${stageNames.map(() => '---:').join('|')}|`,
+  ...rows.map((r) => `| ${r.n} | ${stageNames.map((s) => f(median(r.stages[s] ?? [0]), 3)).join(' | ')} |`),
+  '',
+];
+const by = new Map(rows.map((r) => [r.n, r]));
+const r100 = by.get(100);
+const r300 = by.get(300);
+if (r100 && r300) {
+  lines.push(
+    `Scaling: time(N=300) / time(N=100) = ${f(median(r300.full) / median(r100.full))} for bookbinder, ${f(median(r300.raw) / median(r100.raw))} for the raw print (pages ${f(r300.pages / r100.pages)}×).`,
+    '',
+  );
+}
+const target = join(ROOT, 'BENCHMARKS.md');
+writeFileSync(target, lines.join('\n'));
+console.log(readFileSync(target, 'utf8'));
