@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
 import { BrowserNotFoundError, withBrowser } from './browser/launch.js';
 import { buildLinkIndex, makeResolver } from './compose/resolve.js';
+import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
 import { createMarkdown, renderChapter } from './markdown/render.js';
@@ -40,6 +41,8 @@ export interface BuildOptions {
   readonly strict?: boolean;
   /** Seconds since the epoch for every date in the outputs (default: `SOURCE_DATE_EPOCH`). */
   readonly sourceDateEpoch?: number;
+  /** Fetch http(s) images (with a size and a time limit) instead of leaving them out. */
+  readonly allowRemote?: boolean;
   /** A browser to reuse (the caller keeps ownership); otherwise one is launched and closed. */
   readonly browser?: Browser;
 }
@@ -129,7 +132,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
-  const rendered = await timer.time('render', () => renderAll(chapters, pages, site, root, diags));
+  const rendered = await timer.time('render', () =>
+    renderAll(chapters, pages, site, root, diags, options.allowRemote === true),
+  );
   const title = bookTitle(site, options.root, chapters);
   const book: Book = { site: { ...site, title }, title, chapters: rendered.chapters };
   if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning')))
@@ -224,6 +229,7 @@ function renderAll(
   site: SiteConfig,
   root: string,
   diags: Diagnostics,
+  allowRemote: boolean,
 ): { chapters: RenderedChapter[]; assets: Map<string, string> } {
   const md = createMarkdown();
   const index = buildLinkIndex(chapters, pages);
@@ -236,14 +242,15 @@ function renderAll(
   const allAssets = new Map<string, string>();
   const out = chapters.map((chapter) => {
     const assets = new Map<string, Asset>();
-    const resolveRef = makeResolver({ chapter, index, site, root, diags, assets });
+    const resolveRef = makeResolver({ chapter, index, site, root, diags, assets, allowRemote });
     const r = renderChapter(md, chapter, { usedIds, resolveRef });
+    const safe = sanitizeChapter(chapter.page, r.html, r.styles, diags, { allowRemote });
     for (const a of assets.values()) allAssets.set(a.source, a.absPath);
     return {
       chapter,
-      html: r.html,
+      html: safe.html,
       headings: r.headings,
-      styles: r.styles,
+      styles: safe.styles,
       assets: [...assets.values()],
       anchors: r.anchors,
     };

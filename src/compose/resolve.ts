@@ -48,6 +48,8 @@ export interface ResolveInput {
   readonly diags: Diagnostics;
   /** Collects the assets the chapter uses. */
   readonly assets: Map<string, Asset>;
+  /** Keep http(s) image URLs (`--allow-remote`); otherwise they become missing images. */
+  readonly allowRemote?: boolean;
 }
 
 /** Makes the reference resolver for one chapter. */
@@ -190,13 +192,16 @@ function resolveSrc(input: ResolveInput, value: string, fileLine: number): strin
   }
   const sitePath = toSitePath(value, site);
   if (sitePath === undefined) {
+    const url = value.startsWith('//') ? `https:${value}` : value;
+    // With --allow-remote we fetch it ourselves (compose/remote.ts); never the EPUB packager.
+    if (input.allowRemote && /^https?:/i.test(url)) return url;
     diags.warn(
       'image/remote',
-      `remote image ${value} is not embedded (only files inside the source folder are)`,
+      `remote image ${value} is not included (only files inside the source folder are; --allow-remote fetches http(s) images)`,
       page.source,
       fileLine,
     );
-    return value.startsWith('//') ? `https:${value}` : value;
+    return `bbmissing:${url}`;
   }
   const tries: string[] = [];
   if (sitePath.startsWith('/')) tries.push(safeDecode(sitePath.slice(1)));
