@@ -7,7 +7,8 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
-import { BrowserNotFoundError, withBrowser } from './browser/launch.js';
+import { BrowserNotFoundError } from './browser/launch.js';
+import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, makeResolver } from './compose/resolve.js';
 import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
@@ -166,8 +167,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           },
           diags,
         );
+      const retried = (e: unknown) =>
+        diags.info(
+          'browser/retried',
+          `Chromium crashed while printing (${e instanceof Error ? e.message : String(e)}); printed again with a fresh browser`,
+        );
       const pdf = await timer.time('pdf', () =>
-        options.browser ? print(options.browser) : withBrowser(print),
+        options.browser ? print(options.browser) : withSharedBrowser(print, retried),
       );
       out.pdf = pdf.pdf;
       pagesOf = pdf.pages;

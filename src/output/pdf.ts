@@ -6,6 +6,7 @@
 
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
+import { withPage } from '../browser/pool.js';
 import { BOOK_ORIGIN, sandboxPage } from '../browser/serve.js';
 import type { ReferenceStyle } from '../compose/finalize.js';
 import { stitch } from '../compose/stitch.js';
@@ -45,9 +46,9 @@ async function printOnce(
   opts: PdfOptions,
   diags: Diagnostics,
 ): Promise<Uint8Array> {
-  const page = await browser.newPage();
-  try {
+  return withPage(browser, async (page) => {
     page.setDefaultTimeout(opts.timeoutMs);
+    page.setDefaultNavigationTimeout(opts.timeoutMs);
     const blocked = new Set<string>();
     await sandboxPage(
       page,
@@ -67,9 +68,7 @@ async function printOnce(
     for (const url of blocked)
       diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
     return pdf;
-  } finally {
-    await page.close().catch(() => undefined);
-  }
+  });
 }
 
 /** Reads `/Dests` (Chromium writes one per link target) into page indices, 1-based. */
