@@ -10,6 +10,7 @@ import type { Browser } from 'puppeteer';
 import { BrowserNotFoundError } from './browser/launch.js';
 import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, makeResolver } from './compose/resolve.js';
+import { fetchRemoteImages } from './compose/remote.js';
 import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
@@ -136,57 +137,68 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const rendered = await timer.time('render', () =>
     renderAll(chapters, pages, site, root, diags, options.allowRemote === true),
   );
+  const remote =
+    options.allowRemote && !diags.hasErrors
+      ? await timer.time('remote', () => fetchRemoteImages(rendered.chapters, diags))
+      : undefined;
+  const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   const title = bookTitle(site, options.root, chapters);
-  const book: Book = { site: { ...site, title }, title, chapters: rendered.chapters };
-  if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning')))
+  const book: Book = {
+    site: { ...site, title },
+    title,
+    chapters: remote?.chapters ?? rendered.chapters,
+  };
+  if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning'))) {
+    await remote?.dispose();
     return finish(book, {});
-
-  const out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string } = {};
-  const epoch = epochFrom(options);
-  if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
-  if (formats.includes('epub')) {
-    out.epub = await timer.time('epub', () =>
-      renderEpub(
-        book,
-        { assets: rendered.assets, ...(epoch !== undefined && { sourceDateEpoch: epoch }) },
-        diags,
-      ),
-    );
   }
-  let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;
-  if (formats.includes('pdf')) {
-    try {
-      const print = (browser: Browser) =>
-        renderPdf(
-          browser,
-          book,
-          {
-            assets: rendered.assets,
-            timeoutMs: timeoutFor(book),
-            ...(epoch !== undefined && { sourceDateEpoch: epoch }),
-          },
-          diags,
-        );
-      const retried = (e: unknown) =>
-        diags.info(
-          'browser/retried',
-          `Chromium crashed while printing (${e instanceof Error ? e.message : String(e)}); printed again with a fresh browser`,
-        );
-      const pdf = await timer.time('pdf', () =>
-        options.browser ? print(options.browser) : withSharedBrowser(print, retried),
+  try {
+    const out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string } = {};
+    const epoch = epochFrom(options);
+    if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
+    if (formats.includes('epub')) {
+      out.epub = await timer.time('epub', () =>
+        renderEpub(book, { assets: assets, ...(epoch !== undefined && { sourceDateEpoch: epoch }) }, diags),
       );
-      out.pdf = pdf.pdf;
-      pagesOf = pdf.pages;
-    } catch (e) {
-      if (!(e instanceof BrowserNotFoundError)) throw e;
-      diags.error('browser/not-found', e.message);
     }
+    let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;
+    if (formats.includes('pdf')) {
+      try {
+        const print = (browser: Browser) =>
+          renderPdf(
+            browser,
+            book,
+            {
+              assets: assets,
+              timeoutMs: timeoutFor(book),
+              ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+            },
+            diags,
+          );
+        const retried = (e: unknown) =>
+          diags.info(
+            'browser/retried',
+            `Chromium crashed while printing (${e instanceof Error ? e.message : String(e)}); printed again with a fresh browser`,
+          );
+        const pdf = await timer.time('pdf', () =>
+          options.browser ? print(options.browser) : withSharedBrowser(print, retried),
+        );
+        out.pdf = pdf.pdf;
+        pagesOf = pdf.pages;
+      } catch (e) {
+        if (!(e instanceof BrowserNotFoundError)) throw e;
+        diags.error('browser/not-found', e.message);
+      }
+    }
+    const outputs =
+      options.outDir && !diags.hasErrors
+        ? await timer.time('write', () => writeOutputs(options.outDir!, name, out, assets))
+        : [];
+    return finish(book, out, pagesOf, outputs);
+  } finally {
+    // Fetched remote images live in a temporary folder until every output is written.
+    await remote?.dispose();
   }
-  const outputs =
-    options.outDir && !diags.hasErrors
-      ? await timer.time('write', () => writeOutputs(options.outDir!, name, out, rendered.assets))
-      : [];
-  return finish(book, out, pagesOf, outputs);
 }
 
 /** Page operations get more time for bigger books. */

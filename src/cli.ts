@@ -40,6 +40,7 @@ interface BuildFlags {
   strict?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  allowRemote?: boolean;
 }
 
 async function runBuild(
@@ -54,6 +55,7 @@ async function runBuild(
     formats: flags.format,
     name: flags.name,
     strict: flags.strict === true,
+    allowRemote: flags.allowRemote === true,
     ...(flags.root !== undefined && { root: flags.root }),
   });
   for (const d of result.diagnostics) {
@@ -105,6 +107,10 @@ export async function main(
     .option('-r, --root <title>', 'build only this page (title or source path) and its descendants')
     .option('--json', 'print a JSON report on stdout')
     .option('--strict', 'treat warnings as errors')
+    .option(
+      '--allow-remote',
+      'fetch http(s) images (at most 10 MB and 15 s each) instead of leaving them out',
+    )
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'also print informational notes')
     .action(async (source: string, flags: BuildFlags) => {

@@ -199,7 +199,7 @@ class Removals {
 }
 
 /** The file line of the first place `needle` appears in the page body (or the body's start). */
-function sourceLine(page: Page, needle: string): number {
+export function sourceLine(page: Page, needle: string): number {
   const at = needle === '' ? -1 : page.body.toLowerCase().indexOf(needle.toLowerCase());
   if (at < 0) return page.bodyLine;
   let line = page.bodyLine;
@@ -257,7 +257,7 @@ const ATTR = /([^\s=]+)="([^"]*)"/g;
  * (a reader sees what is missing, and the text stays searchable). The sanitiser's output quotes
  * every attribute, so it can be read back with a simple pattern.
  */
-function missingImagePlaceholders(html: string): string {
+export function missingImagePlaceholders(html: string): string {
   return html.replace(MISSING_IMG, (all, attrs: string) => {
     if (!attrs.includes('src="bbmissing:')) return all;
     const a = Object.fromEntries([...attrs.matchAll(ATTR)].map((m) => [m[1]!, m[2]!]));
