@@ -14,7 +14,7 @@ import { fetchRemoteImages } from './compose/remote.js';
 import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
-import { createMarkdown, renderChapter } from './markdown/render.js';
+import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
@@ -261,7 +261,7 @@ function renderAll(
   const out = chapters.map((chapter) => {
     const assets = new Map<string, Asset>();
     const resolveRef = makeResolver({ chapter, index, site, root, diags, assets, allowRemote });
-    const r = renderChapter(md, chapter, { usedIds, resolveRef });
+    const r = renderOrKeepText(md, chapter, { usedIds, resolveRef }, diags);
     const safe = sanitizeChapter(chapter.page, r.html, r.styles, diags, { allowRemote });
     for (const a of assets.values()) allAssets.set(a.source, a.absPath);
     return {
@@ -274,6 +274,32 @@ function renderAll(
     };
   });
   return { chapters: out, assets: allAssets };
+}
+
+/** Renders a chapter; a page nested too deeply to parse is kept as plain text, never lost. */
+function renderOrKeepText(
+  md: ReturnType<typeof createMarkdown>,
+  chapter: Chapter,
+  ctx: Parameters<typeof renderChapter>[2],
+  diags: Diagnostics,
+): ReturnType<typeof renderChapter> {
+  try {
+    return renderChapter(md, chapter, ctx);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    diags.warn(
+      'markdown/too-deep',
+      'the page nests lists, quotes or HTML too deeply to parse; it is included as plain text',
+      chapter.page.source,
+      chapter.page.bodyLine,
+    );
+    return {
+      html: `<pre class="unparsed">${escapeHtml(chapter.page.body)}</pre>\n`,
+      headings: [],
+      styles: [],
+      anchors: {},
+    };
+  }
 }
 
 async function writeOutputs(

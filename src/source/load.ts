@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
-import type { Page, SiteConfig } from '../model.js';
+import type { FrontMatter, Page, SiteConfig } from '../model.js';
 import { readFrontMatter, splitFrontMatter } from './front-matter.js';
 import { pageUrl } from './url.js';
 
@@ -102,6 +102,28 @@ function firstInvalidUtf8Line(bytes: Buffer): number {
   return 1;
 }
 
+/**
+ * `title: ""` is a title to just-the-docs (it lists the page, with an empty link), so the page
+ * stays in the book under its first heading, or else its file name. A page with no title at all
+ * (or `title:` with no value, which is nil) stays out, as in just-the-docs' navigation.
+ */
+function withFallbackTitle(front: FrontMatter, body: string, file: string, diags: Diagnostics): FrontMatter {
+  if (front.title !== undefined || typeof front.data.title !== 'string') return front;
+  const heading = /^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/m.exec(body)?.[1];
+  const clean = heading
+    ?.replace(/\s*\{:?[^}]*\}\s*$/, '')
+    .replace(/[*_`]/g, '')
+    .trim();
+  const title = clean || posix.basename(file).replace(/\.[^.]+$/, '');
+  diags.warn(
+    'front-matter/empty-title',
+    `\`title\` is empty; the page is titled "${title}" (its ${clean ? 'first heading' : 'file name'})`,
+    file,
+    front.lines.title ?? 1,
+  );
+  return { ...front, title };
+}
+
 /** Loads every page of the site under `root`. Files without front matter are not pages. */
 export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): Page[] {
   const pages: Page[] = [];
@@ -133,7 +155,8 @@ export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): P
       diags.error(split.code, `${split.message}; the page is left out of the book`, file, split.line);
       continue;
     }
-    const front = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
+    const read = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
+    const front = withFallbackTitle(read, split.body, file, diags);
     pages.push({
       source: file,
       absPath,

@@ -143,6 +143,15 @@ function reportUnplaced(
       );
     } else if (p.front.parent !== undefined && !titles.has(p.front.parent)) {
       orphans.push(p);
+    } else if (p.front.parent !== undefined && cycleOf(p, titled) !== undefined) {
+      diags.error(
+        'nav/cycle',
+        `title cycle: ${cycleOf(p, titled)!
+          .map((q) => `"${q.front.title}"`)
+          .join(' → ')}; these pages have no place in the navigation`,
+        p.source,
+        p.front.lines.parent ?? 1,
+      );
     } else if (p.front.parent !== undefined) {
       diags.info(
         'nav/not-shown',
@@ -162,6 +171,19 @@ function reportUnplaced(
     shown.add(p);
     roots.push({ page: p, children: childrenOf(p, []) });
   }
+}
+
+/** The parent chain from `page` back to itself, when its parents lead round in a circle. */
+function cycleOf(page: Page, titled: readonly Page[]): Page[] | undefined {
+  const chain: Page[] = [page];
+  let at: Page | undefined = page;
+  while (at?.front.parent !== undefined && chain.length <= titled.length) {
+    const parent: string = at.front.parent;
+    at = titled.find((q) => q.front.title === parent);
+    if (at === page) return [...chain, page];
+    if (at) chain.push(at);
+  }
+  return undefined;
 }
 
 /** Finds the subtree for `--root`: a title, or a source path relative to the source folder. */
