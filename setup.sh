@@ -2,7 +2,8 @@
 # bookbinder setup: gets what the build and the tests need, installs the npm dependencies,
 # compiles, and builds the sample book in content/ into output/.
 #   - Chromium for the PDF (Debian's `chromium`; puppeteer's own download is never used);
-#   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo) and qpdf.
+#   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo), qpdf and
+#     procps (ps, pgrep).
 # As root on Debian/Ubuntu the missing packages are installed with apt-get; otherwise it says
 # what to install. Set BOOKBINDER_SKIP_APT=1 to never call apt-get.
 set -euo pipefail
@@ -24,6 +25,8 @@ command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -f /usr/share/java/epubcheck.jar ] || missing+=(epubcheck)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+# The lifecycle tests count Chromium processes with ps and pgrep.
+{ command -v pgrep && command -v ps; } >/dev/null 2>&1 || missing+=(procps)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "${BOOKBINDER_SKIP_APT:-}" ]; then
