@@ -166,7 +166,7 @@ export interface SanitizedChapter {
   readonly styles: string[];
 }
 
-type Removal = 'script' | 'handler' | 'url' | 'element' | 'attribute' | 'css' | 'remote';
+type Removal = 'script' | 'handler' | 'url' | 'element' | 'attribute' | 'css' | 'remote' | 'id';
 
 const CODES: Record<Removal, string> = {
   script: 'html/script-removed',
@@ -176,6 +176,7 @@ const CODES: Record<Removal, string> = {
   attribute: 'html/attribute-removed',
   css: 'html/css-url-removed',
   remote: 'image/remote',
+  id: 'html/duplicate-id',
 };
 
 /** Collects what was removed, to report once per page and kind with the first source line. */
@@ -192,7 +193,9 @@ class Removals {
       const message =
         kind === 'remote'
           ? `remote image ${list} is not included (use --allow-remote to fetch http(s) images)`
-          : `removed ${list} (content is untrusted: nothing in a page may run code or fetch from elsewhere)`;
+          : kind === 'id'
+            ? `${list} is used more than once in the page; only the first keeps it`
+            : `removed ${list} (content is untrusted: nothing in a page may run code or fetch from elsewhere)`;
       diags.warn(CODES[kind], message, page.source, sourceLine(page, needle));
     }
   }
@@ -212,6 +215,7 @@ function cleanAttributes(
   attribs: sanitizeHtml.Attributes,
   removals: Removals,
   options: SanitizeOptions,
+  ids: Set<string>,
 ): sanitizeHtml.Attributes {
   const out: sanitizeHtml.Attributes = {};
   for (const [name, value] of Object.entries(attribs)) {
@@ -222,6 +226,14 @@ function cleanAttributes(
     if (DENIED_ATTRIBUTE.test(name)) {
       removals.add('attribute', `${name} on <${tag}>`, name);
       continue;
+    }
+    if (name === 'id') {
+      // An id twice in one chapter makes its EPUB document invalid; the first one keeps it.
+      if (ids.has(value)) {
+        removals.add('id', `id="${value}"`, `id="${value}"`);
+        continue;
+      }
+      ids.add(value);
     }
     if (name === 'style') {
       const css = sanitizeStyleAttribute(value);
@@ -279,6 +291,7 @@ export function sanitizeChapter(
   options: SanitizeOptions = {},
 ): SanitizedChapter {
   const removals = new Removals();
+  const ids = new Set<string>();
   const allowed = new Set([...HTML_TAGS, ...SVG_TAGS, ...MATHML_TAGS]);
   // `allowedEmptyAttributes` exists since sanitize-html 2.12; its types lag behind.
   const config: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
@@ -302,7 +315,7 @@ export function sanitizeChapter(
           return { tagName: tag, attribs: {} };
         }
         if (tag === 'input' && attribs.type !== 'checkbox') return { tagName: 'span', attribs: {} };
-        return { tagName: tag, attribs: cleanAttributes(tag, attribs, removals, options) };
+        return { tagName: tag, attribs: cleanAttributes(tag, attribs, removals, options, ids) };
       },
     },
   };

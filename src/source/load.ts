@@ -82,7 +82,26 @@ function readText(abs: string, file: string, diags: Diagnostics): string | undef
     return undefined;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text.replace(/\r\n?/g, '\n');
+  return withoutControlCharacters(text.replace(/\r\n?/g, '\n'), file, diags);
+}
+
+// Characters XML 1.0 forbids: one of them makes an EPUB document unreadable to e-readers.
+const NOT_XML = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+const HAS_NOT_XML = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+/** Removes characters no XML document may hold (C0 controls, U+FFFE/U+FFFF), with a warning. */
+function withoutControlCharacters(text: string, file: string, diags: Diagnostics): string {
+  const first = text.search(NOT_XML);
+  if (first === -1) return text;
+  const line = text.slice(0, first).split('\n').length;
+  const count = text.match(NOT_XML)?.length ?? 0;
+  diags.warn(
+    'source/control-characters',
+    `${count} control character${count === 1 ? '' : 's'} (e.g. U+${text.charCodeAt(first).toString(16).toUpperCase().padStart(4, '0')}) removed: no output format can hold them`,
+    file,
+    line,
+  );
+  return text.replace(NOT_XML, '');
 }
 
 function firstInvalidUtf8Line(bytes: Buffer): number {
@@ -108,6 +127,16 @@ function firstInvalidUtf8Line(bytes: Buffer): number {
  * (or `title:` with no value, which is nil) stays out, as in just-the-docs' navigation.
  */
 function withFallbackTitle(front: FrontMatter, body: string, file: string, diags: Diagnostics): FrontMatter {
+  if (front.title !== undefined && HAS_NOT_XML.test(front.title)) {
+    // A YAML escape ("\u0002") can put in a title what the file itself could not hold.
+    diags.warn(
+      'source/control-characters',
+      'control characters removed from the title',
+      file,
+      front.lines.title ?? 1,
+    );
+    return { ...front, title: front.title.replace(NOT_XML, '') };
+  }
   if (front.title !== undefined || typeof front.data.title !== 'string') return front;
   const heading = /^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/m.exec(body)?.[1];
   const clean = heading

@@ -22,6 +22,7 @@ const TITLES = ['Home', 'Guide', 'Notes: part 1', 'yes', '10.0', 'Ünïcode — 
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
   fc.constantFrom('plain words', 'a & b < c > d', '"quotes" and \'apostrophes\'', '-- --- ...', '<<>>'),
 );
 
