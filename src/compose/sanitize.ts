@@ -252,8 +252,10 @@ function cleanAttributes(
       else if (ref !== '') removals.add('url', `${name}="${ref}" on <${tag}>`, ref);
       continue;
     }
-    if (isRef && /^\s*(javascript|vbscript|data|file|about|blob|filesystem):/i.test(value)) {
-      removals.add('url', `${value.trim().split(':')[0]}: URL on <${tag}>`, value.trim());
+    // Browsers ignore tabs, newlines and controls inside a scheme (`java\tscript:`).
+    const scheme = value.replace(/[\u0000-\u0020]+/g, '');
+    if (isRef && /^(javascript|vbscript|data|file|about|blob|filesystem):/i.test(scheme)) {
+      removals.add('url', `${scheme.split(':')[0]}: URL on <${tag}>`, value.trim().slice(0, 4));
       continue;
     }
     out[name] = value;
