@@ -57,20 +57,30 @@ export function chromiumArgs(): string[] {
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 const live = new Set<Browser>();
+/** Browsers launched or launching: the signal handlers stay while this is above zero. */
+let holders = 0;
 
 // Puppeteer's own SIGTERM handler closes the browser but lets the build run on; ours ends the
-// process, and puppeteer's `exit` hook then kills Chromium's whole process group synchronously.
+// process, and puppeteer's `exit` hook then kills Chromium's whole process group synchronously
+// (also for a browser still starting, which is not in `live` yet).
 function onSignal(signal: keyof typeof SIGNALS): void {
   for (const b of live) b.process()?.kill('SIGKILL');
   process.exit(128 + SIGNALS[signal]);
 }
 
+function hold(): void {
+  if (holders++ === 0) for (const s of Object.keys(SIGNALS)) process.on(s, onSignal);
+}
+
+function letGo(): void {
+  if (--holders === 0) for (const s of Object.keys(SIGNALS)) process.off(s, onSignal);
+}
+
 function track(browser: Browser): void {
-  if (live.size === 0) for (const s of Object.keys(SIGNALS)) process.on(s, onSignal);
   live.add(browser);
   browser.once('disconnected', () => {
     live.delete(browser);
-    if (live.size === 0) for (const s of Object.keys(SIGNALS)) process.off(s, onSignal);
+    letGo();
   });
 }
 
@@ -85,16 +95,24 @@ export function liveBrowsers(): number {
  * The caller closes it (see {@link withBrowser} and {@link closeBrowser}).
  */
 export async function launchBrowser(): Promise<Browser> {
-  const browser = await puppeteer.launch({
-    executablePath: findChromium(),
-    headless: true,
-    pipe: true,
-    args: chromiumArgs(),
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC' },
-  });
+  // Handlers go in before Chromium starts: a signal during the launch must not orphan it.
+  hold();
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: findChromium(),
+      headless: true,
+      pipe: true,
+      args: chromiumArgs(),
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC' },
+    });
+  } catch (e) {
+    letGo();
+    throw e;
+  }
   track(browser);
   return browser;
 }

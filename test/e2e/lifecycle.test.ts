@@ -42,7 +42,7 @@ function bigSite(dir: string): string {
 }
 
 /** Starts a CLI build with its own TMPDIR; resolves once its Chromium is running. */
-async function startBuild(site: string, out: string) {
+async function startBuild(site: string, out: string, delayMs = 800) {
   const tmp = mkdtempSync(join(tmpdir(), 'bb-marker-'));
   const child = spawn(process.execPath, [BIN, 'build', site, '-o', out], {
     env: { ...process.env, TMPDIR: tmp },
@@ -54,7 +54,7 @@ async function startBuild(site: string, out: string) {
   const started = await waitFor(() => processesWith(tmp).length > 0, 60_000);
   assert.ok(started, 'Chromium started');
   // Let it print for a moment: the interruption comes midway through the PDF.
-  await new Promise((r) => setTimeout(r, 800));
+  await new Promise((r) => setTimeout(r, delayMs));
   return { child, tmp, exited };
 }
 
@@ -93,6 +93,13 @@ describe('browser lifecycle and atomic outputs (end to end)', function () {
         );
     });
   }
+
+  it('SIGTERM while Chromium is still starting: both end', async () => {
+    const { child, tmp, exited } = await startBuild(site, join(work, 'out-early'), 0);
+    child.kill('SIGTERM');
+    assert.equal((await exited).code, 143);
+    assert.ok(await waitFor(() => processesWith(tmp).length === 0, 15_000), 'no Chromium left');
+  });
 
   it('a failing build leaves no Chromium behind', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'bb-marker-'));

@@ -113,7 +113,7 @@ function writeSite(pages: readonly string[]): string {
 }
 
 describe('property: generated sites never crash a build', function () {
-  this.timeout(600_000);
+  this.timeout(60_000 + RUNS * 5_000);
 
   it(`builds HTML and EPUB for ${RUNS} generated sites with only coded diagnostics`, async () => {
     await fc.assert(
@@ -131,6 +131,8 @@ describe('property: generated sites never crash a build', function () {
 
   it(`makes EPUBs that epubcheck accepts (${EPUBCHECK_RUNS} generated sites)`, async function () {
     requireTools(this, 'java', EPUBCHECK);
+    // epubcheck starts a JVM per file: up to a minute each on a busy machine.
+    this.timeout(60_000 + EPUBCHECK_RUNS * 120_000);
     const out = mkdtempSync(join(tmpdir(), 'bb-prop-epub-'));
     let n = 0;
     await fc.assert(
