@@ -2,8 +2,9 @@
 # bookbinder setup: gets what the build and the tests need, installs the npm dependencies,
 # compiles, and builds the sample book in content/ into output/.
 #   - Chromium for the PDF (Debian's `chromium`; puppeteer's own download is never used);
-#   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo) and qpdf;
-#   - a math font (fonts-dejavu-extra) for the formulas in the PDF.
+#   - a math font (fonts-dejavu-extra) for the formulas in the PDF;
+#   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo), qpdf and
+#     procps (ps, pgrep).
 # As root on Debian/Ubuntu the missing packages are installed with apt-get; otherwise it says
 # what to install. Set BOOKBINDER_SKIP_APT=1 to never call apt-get.
 set -euo pipefail
@@ -27,6 +28,8 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 # A font with an OpenType MATH table, so Chromium typesets the book's MathML formulas well.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf ] || missing+=(fonts-dejavu-extra)
+# The lifecycle tests count Chromium processes with ps and pgrep.
+{ command -v pgrep && command -v ps; } >/dev/null 2>&1 || missing+=(procps)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "${BOOKBINDER_SKIP_APT:-}" ]; then

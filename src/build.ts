@@ -7,14 +7,17 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
-import { BrowserNotFoundError, withBrowser } from './browser/launch.js';
+import { BrowserNotFoundError } from './browser/launch.js';
+import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
+import { fetchRemoteImages } from './compose/remote.js';
+import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
 import { renderLiquid } from './liquid/render.js';
 import { calloutsOf } from './markdown/callouts.js';
-import { createMarkdown, renderChapter } from './markdown/render.js';
+import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
 import type { ProgressEvent } from './progress.js';
@@ -45,6 +48,8 @@ export interface BuildOptions {
   readonly strict?: boolean;
   /** Seconds since the epoch for every date in the outputs (default: `SOURCE_DATE_EPOCH`). */
   readonly sourceDateEpoch?: number;
+  /** Fetch http(s) images (with a size and a time limit) instead of leaving them out. */
+  readonly allowRemote?: boolean;
   /** A browser to reuse (the caller keeps ownership); otherwise one is launched and closed. */
   readonly browser?: Browser;
   /** Overrides of what `_config.yml` says (a config file's `title`, `author`, …). */
@@ -168,65 +173,81 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
   const liquid = await timer.time('liquid', () => renderLiquid(chapters, { pages, site, root }, diags));
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
-  seen.assets = rendered.assets;
+  const remote =
+    options.allowRemote && !diags.hasErrors
+      ? await timer.time('remote', () => fetchRemoteImages(rendered.chapters, diags))
+      : undefined;
+  const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
+  seen.assets = assets;
   const title = options.site?.title ?? bookTitle(site, options.root, chapters);
   const theme = loadTheme(options, root, diags);
   const book: Book = {
     site: { ...site, title },
     title,
-    chapters: rendered.chapters,
+    chapters: remote?.chapters ?? rendered.chapters,
     ...(theme && { theme }),
   };
-  if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning')))
+  if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning'))) {
+    await remote?.dispose();
     return finish(book, {});
-
-  const out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string } = {};
-  const epoch = epochFrom(options);
-  if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
-  if (formats.includes('epub')) {
-    out.epub = await timer.time('epub', () =>
-      renderEpub(
-        book,
-        {
-          assets: rendered.assets,
-          root,
-          ...(epoch !== undefined && { sourceDateEpoch: epoch }),
-          ...(options.browser && { browser: options.browser }),
-        },
-        diags,
-      ),
-    );
   }
-  let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;
-  if (formats.includes('pdf')) {
-    try {
-      const print = (browser: Browser) =>
-        renderPdf(
-          browser,
+  try {
+    const out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string } = {};
+    const epoch = epochFrom(options);
+    if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
+    if (formats.includes('epub')) {
+      out.epub = await timer.time('epub', () =>
+        renderEpub(
           book,
           {
-            assets: rendered.assets,
-            timeoutMs: timeoutFor(book),
-            themeDir: root,
+            assets,
+            root,
             ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+            ...(options.browser && { browser: options.browser }),
           },
           diags,
-        );
-      const pdf = await timer.time('pdf', () =>
-        options.browser ? print(options.browser) : withBrowser(print),
+        ),
       );
-      out.pdf = pdf.pdf;
-      pagesOf = pdf.pages;
-    } catch (e) {
-      if (!(e instanceof BrowserNotFoundError)) throw e;
-      diags.error('browser/not-found', e.message);
     }
+    let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;
+    if (formats.includes('pdf')) {
+      try {
+        const print = (browser: Browser) =>
+          renderPdf(
+            browser,
+            book,
+            {
+              assets,
+              timeoutMs: timeoutFor(book),
+              themeDir: root,
+              ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+            },
+            diags,
+          );
+        const retried = (e: unknown) =>
+          diags.info(
+            'browser/retried',
+            `Chromium crashed while printing (${e instanceof Error ? e.message : String(e)}); printed again with a fresh browser`,
+          );
+        const pdf = await timer.time('pdf', () =>
+          options.browser ? print(options.browser) : withSharedBrowser(print, retried),
+        );
+        out.pdf = pdf.pdf;
+        pagesOf = pdf.pages;
+      } catch (e) {
+        if (!(e instanceof BrowserNotFoundError)) throw e;
+        diags.error('browser/not-found', e.message);
+      }
+    }
+    const outputs =
+      options.outDir && !diags.hasErrors
+        ? await timer.time('write', () => writeOutputs(options.outDir!, name, out, assets))
+        : [];
+    return finish(book, out, pagesOf, outputs);
+  } finally {
+    // Fetched remote images live in a temporary folder until every output is written.
+    await remote?.dispose();
   }
-  const outputs =
-    options.outDir && !diags.hasErrors
-      ? await timer.time('write', () => writeOutputs(options.outDir!, name, out, rendered.assets))
-      : [];
-  return finish(book, out, pagesOf, outputs);
 }
 
 /** Page operations get more time for bigger books. */
@@ -307,12 +328,14 @@ function renderAll(
     ...chapters.map((c) => c.id),
   ]);
   const allAssets = new Map<string, string>();
+  const allowRemote = options.allowRemote === true;
   const fragments: FragmentRef[] = [];
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
-  let chain = cache ? hashParts([...usedIds, String(chapterToc)]) : '';
+  let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote)]) : '';
   const out = chapters.map((chapter, i) => {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';
-    const r = cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds, chapterToc });
+    const r =
+      cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds, chapterToc, allowRemote });
     if (cache) {
       cache.set(key, r);
       for (const id of r.claimed) usedIds.add(id);
@@ -346,6 +369,7 @@ function renderFresh(
     root: string;
     usedIds: Set<string>;
     chapterToc: boolean;
+    allowRemote: boolean;
   },
 ): CachedRender {
   const local = new Diagnostics();
@@ -355,19 +379,46 @@ function renderFresh(
   const assets = new Map<string, Asset>();
   const before = new Set(ctx.usedIds);
   const fragments: FragmentRef[] = [];
-  const { chapterToc, ...resolveCtx } = ctx;
-  const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments });
-  const r = renderChapter(md, chapter, { usedIds: ctx.usedIds, resolveRef, warn, chapterToc });
+  const { chapterToc, allowRemote, ...resolveCtx } = ctx;
+  const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
+  const r = renderOrKeepText(md, chapter, { usedIds: ctx.usedIds, resolveRef, warn, chapterToc }, local);
+  const safe = sanitizeChapter(chapter.page, r.html, r.styles, local, { allowRemote });
   return {
-    html: r.html,
+    html: safe.html,
     headings: r.headings,
-    styles: r.styles,
+    styles: safe.styles,
     anchors: r.anchors,
     assets: [...assets.values()],
     claimed: [...ctx.usedIds].filter((id) => !before.has(id)),
     diagnostics: local.list(),
     fragments,
   };
+}
+
+/** Renders a chapter; a page nested too deeply to parse is kept as plain text, never lost. */
+function renderOrKeepText(
+  md: ReturnType<typeof createMarkdown>,
+  chapter: Chapter,
+  ctx: Parameters<typeof renderChapter>[2],
+  diags: Diagnostics,
+): ReturnType<typeof renderChapter> {
+  try {
+    return renderChapter(md, chapter, ctx);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    diags.warn(
+      'markdown/too-deep',
+      'the page nests lists, quotes or HTML too deeply to parse; it is included as plain text',
+      chapter.page.source,
+      chapter.page.bodyLine,
+    );
+    return {
+      html: `<pre class="unparsed">${escapeHtml(chapter.page.body)}</pre>\n`,
+      headings: [],
+      styles: [],
+      anchors: {},
+    };
+  }
 }
 
 async function writeOutputs(

@@ -10,6 +10,7 @@ import { initBook } from './commands/init.js';
 import { type ConfigDiagnostic, loadConfig } from './config/load.js';
 import { type CliFlags, resolveSettings } from './config/resolve.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics, strictify } from './diagnostics.js';
+import { withSignalGuard } from './browser/launch.js';
 import { packageRoot } from './paths.js';
 import { startPreview } from './preview/server.js';
 import { progressReporter, useColor } from './progress.js';
@@ -117,7 +118,9 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
         });
   const result = failedConfig
     ? undefined
-    : await build({ ...settings.build, ...(progress && { onProgress: progress.onProgress }) });
+    : await withSignalGuard(() =>
+        build({ ...settings.build, ...(progress && { onProgress: progress.onProgress }) }),
+      );
   progress?.done();
   const all: ConfigDiagnostic[] = [...configDiags, ...(result?.diagnostics ?? [])];
   printDiagnostics(all, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
@@ -182,6 +185,7 @@ function commonOptions(cmd: Command): Command {
     .option('-c, --config <file>', 'config file (default: bookbinder.config.* in SOURCE or here)')
     .option('-r, --root <title>', 'build only this page (title or source path) and its descendants')
     .option('--strict', 'treat warnings as errors')
+    .option('--allow-remote', 'embed http(s) images (size- and time-limited); otherwise they are refused')
     .option('-q, --quiet', 'print only errors, no progress')
     .option('-v, --verbose', 'also print informational notes and stage timings');
 }

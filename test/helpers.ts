@@ -1,5 +1,5 @@
 /** Shared test helpers: in-memory pages, external tools (skipped visibly when absent). */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'mocha';
@@ -65,4 +65,55 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
 /** Runs a command and returns its stdout. */
 export function run(cmd: string, args: readonly string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** Runs the real CLI in a child process without blocking this one (servers here keep serving). */
+export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Pids of running processes whose command line contains `marker` (not counting pgrep). */
+export function processesWith(marker: string): number[] {
+  const r = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => pid !== r.pid);
+}
+
+/** Chromium processes descended from `pid` (by default, this test process). */
+export function chromiumDescendants(pid = process.pid): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((r) => r.length >= 3)
+    .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm: comm! }));
+  const mine = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rows)
+      if (!mine.has(r.pid) && mine.has(r.ppid)) {
+        mine.add(r.pid);
+        grew = true;
+      }
+  }
+  return rows.filter((r) => r.pid !== pid && mine.has(r.pid) && /chrom/i.test(r.comm)).map((r) => r.pid);
+}
+
+/** Waits until `check` is true, polling; false when `ms` passed first. */
+export async function waitFor(check: () => boolean, ms: number, every = 100): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  return check();
 }

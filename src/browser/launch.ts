@@ -55,26 +55,115 @@ export function chromiumArgs(): string[] {
   return args;
 }
 
-/** Launches headless Chromium over a pipe. The caller closes it (see {@link withBrowser}). */
-export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: findChromium(),
-    headless: true,
-    pipe: true,
-    args: chromiumArgs(),
-    handleSIGINT: true,
-    handleSIGTERM: true,
-    handleSIGHUP: true,
-    env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC' },
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+const live = new Set<Browser>();
+/** Browsers launched or launching: the signal handlers stay while this is above zero. */
+let holders = 0;
+
+// Puppeteer's own SIGTERM handler closes the browser but lets the build run on; ours ends the
+// process, and puppeteer's `exit` hook then kills Chromium's whole process group synchronously
+// (also for a browser still starting, which is not in `live` yet).
+function onSignal(signal: keyof typeof SIGNALS): void {
+  for (const b of live) b.process()?.kill('SIGKILL');
+  process.exit(128 + SIGNALS[signal]);
+}
+
+function hold(): void {
+  if (holders++ === 0) for (const s of Object.keys(SIGNALS)) process.on(s, onSignal);
+}
+
+function letGo(): void {
+  if (--holders === 0) for (const s of Object.keys(SIGNALS)) process.off(s, onSignal);
+}
+
+function track(browser: Browser): void {
+  live.add(browser);
+  browser.once('disconnected', () => {
+    live.delete(browser);
+    letGo();
   });
 }
 
-/** Runs `fn` with a browser, closing it on every path out (errors included). */
-export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
-  const browser = await launchBrowser();
+/**
+ * Keeps the signal handlers installed while `fn` runs, so that SIGINT/SIGTERM/SIGHUP between
+ * two browsers of one build (the EPUB cover's, then the PDF's) still end the build cleanly.
+ */
+export async function withSignalGuard<T>(fn: () => Promise<T>): Promise<T> {
+  hold();
   try {
-    return await fn(browser);
+    return await fn();
   } finally {
-    await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
+    letGo();
+  }
+}
+
+/** How many browsers this process has running now (for tests and diagnostics). */
+export function liveBrowsers(): number {
+  return live.size;
+}
+
+/**
+ * Launches headless Chromium over a pipe: when this process dies, even by SIGKILL, the pipe
+ * closes and Chromium exits with it. SIGINT, SIGTERM and SIGHUP end the build and the browser.
+ * The caller closes it (see {@link withBrowser} and {@link closeBrowser}).
+ */
+export async function launchBrowser(): Promise<Browser> {
+  // Handlers go in before Chromium starts: a signal during the launch must not orphan it.
+  hold();
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: findChromium(),
+      headless: true,
+      pipe: true,
+      args: chromiumArgs(),
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC' },
+    });
+  } catch (e) {
+    letGo();
+    throw e;
+  }
+  track(browser);
+  return browser;
+}
+
+/** Closes a browser, killing it when it does not close in time (or already crashed). */
+export async function closeBrowser(browser: Browser, graceMs = 5_000): Promise<void> {
+  const proc = browser.process();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([browser.close().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+}
+
+/** True when an error means Chromium itself went away (crashed or was killed). */
+export function isBrowserCrash(browser: Browser): boolean {
+  return !browser.connected;
+}
+
+/**
+ * Runs `fn` with a browser of its own, closing it on every path out. If Chromium crashes
+ * during `fn`, a fresh one is launched and `fn` runs once more (`onRetry` is told why).
+ */
+export async function withBrowser<T>(
+  fn: (browser: Browser) => Promise<T>,
+  onRetry: (error: unknown) => void = () => undefined,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const browser = await launchBrowser();
+    try {
+      return await fn(browser);
+    } catch (e) {
+      if (attempt > 0 || !isBrowserCrash(browser)) throw e;
+      onRetry(e);
+    } finally {
+      await closeBrowser(browser);
+    }
   }
 }

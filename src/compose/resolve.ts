@@ -50,6 +50,8 @@ export interface ResolveInput {
   readonly assets: Map<string, Asset>;
   /** Collects every `#fragment` pointing into a chapter, checked once all chapters have ids. */
   readonly fragments?: FragmentRef[];
+  /** Keep http(s) image URLs (`--allow-remote`); otherwise they become missing images. */
+  readonly allowRemote?: boolean;
 }
 
 /** A link to a heading or id of a chapter, kept to check that the id exists. */
@@ -250,13 +252,16 @@ function resolveSrc(input: ResolveInput, value: string, fileLine: number): strin
   }
   const sitePath = toSitePath(value, site);
   if (sitePath === undefined) {
+    const url = value.startsWith('//') ? `https:${value}` : value;
+    // With --allow-remote we fetch it ourselves (compose/remote.ts); never the EPUB packager.
+    if (input.allowRemote && /^https?:/i.test(url)) return url;
     diags.warn(
       'image/remote',
-      `remote image ${value} is not embedded (only files inside the source folder are)`,
+      `remote image ${value} is not included (only files inside the source folder are; --allow-remote fetches http(s) images)`,
       page.source,
       fileLine,
     );
-    return value.startsWith('//') ? `https:${value}` : value;
+    return `bbmissing:${url}`;
   }
   const tries: string[] = [];
   if (sitePath.startsWith('/')) tries.push(safeDecode(sitePath.slice(1)));

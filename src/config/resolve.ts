@@ -16,6 +16,7 @@ export interface CliFlags {
   readonly root?: string;
   readonly json?: boolean;
   readonly strict?: boolean;
+  readonly allowRemote?: boolean;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
   readonly port?: number;
@@ -59,6 +60,7 @@ export function resolveSettings(flags: CliFlags, loaded: LoadedConfig, cwd = pro
     formats: flags.format ?? c.formats ?? ['pdf', 'epub', 'html'],
     name: flags.name ?? c.name ?? 'book',
     strict: flags.strict ?? c.strict ?? false,
+    allowRemote: flags.allowRemote ?? c.allowRemote ?? false,
     ...(root !== undefined && { root }),
     ...(Object.keys(site).length > 0 && { site }),
     ...(Object.keys(sections).length > 0 && { sections }),

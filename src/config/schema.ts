@@ -60,6 +60,10 @@ export const BookbinderConfig = z
       .optional()
       .describe('Build only this page (title or source path) and its descendants. CLI: `-r, --root`.'),
     strict: z.boolean().optional().describe('Treat warnings as errors. CLI: `--strict`.'),
+    allowRemote: z
+      .boolean()
+      .optional()
+      .describe('Embed http(s) images, with a size and a time limit. CLI: `--allow-remote`. Default off.'),
     json: z.boolean().optional().describe('Print the JSON report on stdout. CLI: `--json`.'),
     quiet: z.boolean().optional().describe('Print only errors, no progress. CLI: `-q, --quiet`.'),
     verbose: z

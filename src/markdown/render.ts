@@ -79,11 +79,14 @@ function claim(env: RenderEnv, local: string): string {
 
 /** Creates the markdown-it instance bookbinder renders every page with. */
 export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
+  // markdown-it's default nesting limit (100) silently drops the rest of a page nested deeper;
+  // without a limit, only a stack overflow can stop it, which build.ts catches and reports.
   const md = markdownit({
     html: true,
     linkify: false,
     typographer: true,
     highlight: highlightFence,
+    maxNesting: 100_000,
   });
   md.disable(['replacements']);
   md.use(htmlMarkdownPlugin);

@@ -48,9 +48,15 @@ const engines = {
 const parsedByData = new WeakMap<object, Parsed>();
 
 function parseFrontYaml(text: string): Record<string, unknown> {
-  const doc = parseDocument(relaxFlowIndentation(text), JEKYLL_YAML);
+  const relaxed = relaxFlowIndentation(text);
+  const doc = parseDocument(relaxed, JEKYLL_YAML);
   const err = doc.errors[0];
-  if (err) throw toYamlError(err);
+  if (err) {
+    // gray-matter hands over the text from the end of the opening `---` line, so the parser's
+    // line N is file line N; splitFrontMatter adds the opening line back, hence the - 1.
+    const e = toYamlError(err, relaxed);
+    throw new YamlError(e.message, e.line - 1);
+  }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {

@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
-import type { Page, SiteConfig } from '../model.js';
+import type { FrontMatter, Page, SiteConfig } from '../model.js';
 import { readFrontMatter, splitFrontMatter } from './front-matter.js';
 import { pageUrl } from './url.js';
 
@@ -82,7 +82,26 @@ function readText(abs: string, file: string, diags: Diagnostics): string | undef
     return undefined;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text.replace(/\r\n?/g, '\n');
+  return withoutControlCharacters(text.replace(/\r\n?/g, '\n'), file, diags);
+}
+
+// Characters XML 1.0 forbids: one of them makes an EPUB document unreadable to e-readers.
+const NOT_XML = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+const HAS_NOT_XML = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+/** Removes characters no XML document may hold (C0 controls, U+FFFE/U+FFFF), with a warning. */
+function withoutControlCharacters(text: string, file: string, diags: Diagnostics): string {
+  const first = text.search(NOT_XML);
+  if (first === -1) return text;
+  const line = text.slice(0, first).split('\n').length;
+  const count = text.match(NOT_XML)?.length ?? 0;
+  diags.warn(
+    'source/control-characters',
+    `${count} control character${count === 1 ? '' : 's'} (e.g. U+${text.charCodeAt(first).toString(16).toUpperCase().padStart(4, '0')}) removed: no output format can hold them`,
+    file,
+    line,
+  );
+  return text.replace(NOT_XML, '');
 }
 
 function firstInvalidUtf8Line(bytes: Buffer): number {
@@ -100,6 +119,38 @@ function firstInvalidUtf8Line(bytes: Buffer): number {
     }
   }
   return 1;
+}
+
+/**
+ * `title: ""` is a title to just-the-docs (it lists the page, with an empty link), so the page
+ * stays in the book under its first heading, or else its file name. A page with no title at all
+ * (or `title:` with no value, which is nil) stays out, as in just-the-docs' navigation.
+ */
+function withFallbackTitle(front: FrontMatter, body: string, file: string, diags: Diagnostics): FrontMatter {
+  if (front.title !== undefined && HAS_NOT_XML.test(front.title)) {
+    // A YAML escape ("\u0002") can put in a title what the file itself could not hold.
+    diags.warn(
+      'source/control-characters',
+      'control characters removed from the title',
+      file,
+      front.lines.title ?? 1,
+    );
+    return { ...front, title: front.title.replace(NOT_XML, '') };
+  }
+  if (front.title !== undefined || typeof front.data.title !== 'string') return front;
+  const heading = /^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/m.exec(body)?.[1];
+  const clean = heading
+    ?.replace(/\s*\{:?[^}]*\}\s*$/, '')
+    .replace(/[*_`]/g, '')
+    .trim();
+  const title = clean || posix.basename(file).replace(/\.[^.]+$/, '');
+  diags.warn(
+    'front-matter/empty-title',
+    `\`title\` is empty; the page is titled "${title}" (its ${clean ? 'first heading' : 'file name'})`,
+    file,
+    front.lines.title ?? 1,
+  );
+  return { ...front, title };
 }
 
 /** Loads every page of the site under `root`. Files without front matter are not pages. */
@@ -133,7 +184,8 @@ export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): P
       diags.error(split.code, `${split.message}; the page is left out of the book`, file, split.line);
       continue;
     }
-    const front = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
+    const read = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
+    const front = withFallbackTitle(read, split.body, file, diags);
     pages.push({
       source: file,
       absPath,

@@ -109,13 +109,15 @@ export function parseYaml(text: string): unknown {
   try {
     return parse(relaxFlowIndentation(text), { ...JEKYLL_YAML, maxAliasCount: 100 });
   } catch (e) {
-    if (e instanceof YAMLParseError) throw toYamlError(e);
+    if (e instanceof YAMLParseError) throw toYamlError(e, relaxFlowIndentation(text));
     throw e;
   }
 }
 
 /** Converts the yaml package's error into ours. */
-export function toYamlError(e: YAMLParseError): YamlError {
+export function toYamlError(e: YAMLParseError, text?: string): YamlError {
   const first = e.message.split('\n')[0] ?? e.message;
-  return new YamlError(first.replace(/ at line \d+, column \d+:?$/, ''), e.linePos?.[0]?.line ?? 1);
+  // Without prettyErrors the error has no linePos; its offset in the text gives the line.
+  const line = e.linePos?.[0]?.line ?? (text === undefined ? 1 : text.slice(0, e.pos[0]).split('\n').length);
+  return new YamlError(first.replace(/ at line \d+, column \d+:?$/, ''), line);
 }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
+import { withPage } from '../../browser/pool.js';
 import { BOOK_ORIGIN, sandboxPage } from '../../browser/serve.js';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
@@ -55,9 +56,9 @@ const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => 
 });
 
 async function printOnce(browser: Browser, html: string, opts: PdfOptions, diags: Diagnostics): Promise<Uint8Array> {
-  const page = await browser.newPage();
-  try {
+  return withPage(browser, async (page) => {
     page.setDefaultTimeout(opts.timeoutMs);
+    page.setDefaultNavigationTimeout(opts.timeoutMs);
     const blocked = new Set<string>();
     await sandboxPage(
       page,
@@ -78,9 +79,7 @@ async function printOnce(browser: Browser, html: string, opts: PdfOptions, diags
     });
     for (const url of blocked) diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
     return pdf;
-  } finally {
-    await page.close().catch(() => undefined);
-  }
+  });
 }
 
 /** The date on the title page, in the book's language: fixed text, the epoch's day, or today. */

@@ -1,0 +1,332 @@
+/**
+ * The sanitising stage: every rendered chapter passes through an allowlist before any output
+ * sees it. What Markdown, kramdown and just-the-docs produce stays (classes, ids, tables,
+ * footnotes, inline SVG and MathML); scripts, event handlers, `javascript:` URLs, frames,
+ * objects, `<meta>`, `<base>`, forms and references that would make a reader's browser (or
+ * ours) fetch something from elsewhere are removed, each with a warning at its source line.
+ */
+import sanitizeHtml from 'sanitize-html';
+import type { Diagnostics } from '../diagnostics.js';
+import type { Page } from '../model.js';
+import { sanitizeStyleAttribute, sanitizeStyleSheet } from './css.js';
+
+const HTML_TAGS = [
+  ...sanitizeHtml.defaults.allowedTags,
+  'img',
+  'picture',
+  'del',
+  'ins',
+  's',
+  'strike',
+  'tt',
+  'big',
+  'center',
+  'font',
+  'details',
+  'summary',
+  'input',
+  'label',
+  'progress',
+  'meter',
+  'button',
+  'colgroup',
+];
+
+// SVG painting and structure, without scripting, animation (`<set>`/`<animate>` can write an
+// href) or `<foreignObject>` (HTML parsed in another namespace is where sanitisers get fooled).
+const SVG_TAGS = [
+  'svg',
+  'g',
+  'defs',
+  'symbol',
+  'use',
+  'title',
+  'desc',
+  'metadata',
+  'path',
+  'rect',
+  'circle',
+  'ellipse',
+  'line',
+  'polyline',
+  'polygon',
+  'text',
+  'tspan',
+  'textpath',
+  'image',
+  'marker',
+  'pattern',
+  'mask',
+  'clippath',
+  'lineargradient',
+  'radialgradient',
+  'stop',
+  'filter',
+  'feblend',
+  'fecolormatrix',
+  'fecomponenttransfer',
+  'fecomposite',
+  'feconvolvematrix',
+  'fediffuselighting',
+  'fedisplacementmap',
+  'fedistantlight',
+  'fedropshadow',
+  'feflood',
+  'fefunca',
+  'fefuncb',
+  'fefuncg',
+  'fefuncr',
+  'fegaussianblur',
+  'femerge',
+  'femergenode',
+  'femorphology',
+  'feoffset',
+  'fepointlight',
+  'fespecularlighting',
+  'fespotlight',
+  'fetile',
+  'feturbulence',
+  'switch',
+  'view',
+];
+
+// Presentation MathML (KaTeX and hand-written formulas); `annotation-xml` can hold HTML, so no.
+const MATHML_TAGS = [
+  'math',
+  'semantics',
+  'annotation',
+  'mrow',
+  'mi',
+  'mn',
+  'mo',
+  'ms',
+  'mtext',
+  'mspace',
+  'mfrac',
+  'msqrt',
+  'mroot',
+  'mstyle',
+  'merror',
+  'mpadded',
+  'mphantom',
+  'menclose',
+  'msub',
+  'msup',
+  'msubsup',
+  'munder',
+  'mover',
+  'munderover',
+  'mmultiscripts',
+  'mprescripts',
+  'none',
+  'mtable',
+  'mtr',
+  'mtd',
+  'mlabeledtr',
+];
+
+/** Attributes never kept, whatever the element: they run code, fetch, or navigate. */
+const DENIED_ATTRIBUTE =
+  /^(on.*|srcdoc|srcset|imagesrcset|formaction|action|ping|http-equiv|background|lowsrc|dynsrc|data|codebase|classid|archive|xmlns:xlink:.*|attributename)$/i;
+/** Elements whose content goes with them (it is code, or another document). */
+const DROPPED_WITH_CONTENT = [
+  'script',
+  'style',
+  'textarea',
+  'option',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'noscript',
+  'noembed',
+  'noframes',
+  'template',
+  'xmp',
+  'head',
+];
+/** Schemes a link may use; `bb*` are the render's own placeholders. */
+const LINK_SCHEMES = ['http', 'https', 'mailto', 'tel', 'ftp', 'bbref', 'bbasset', 'bbmissing', 'bbdead'];
+/** Elements that load what they point at (an image), as opposed to links a reader follows. */
+const LOADS = new Set(['img', 'image', 'use', 'feimage', 'input']);
+const LOCAL_REF = /^(bbasset:|bbmissing:|#|data:image\/)/i;
+const REMOTE_REF = /^https?:\/\//i;
+
+/** Sanitiser options. */
+export interface SanitizeOptions {
+  /** Keep http(s) image sources (they are fetched by us, with limits, before any output). */
+  readonly allowRemote?: boolean;
+}
+
+/** A chapter after sanitising. */
+export interface SanitizedChapter {
+  readonly html: string;
+  readonly styles: string[];
+}
+
+type Removal = 'script' | 'handler' | 'url' | 'element' | 'attribute' | 'css' | 'remote' | 'id';
+
+const CODES: Record<Removal, string> = {
+  script: 'html/script-removed',
+  handler: 'html/event-handler-removed',
+  url: 'html/unsafe-url-removed',
+  element: 'html/element-removed',
+  attribute: 'html/attribute-removed',
+  css: 'html/css-url-removed',
+  remote: 'image/remote',
+  id: 'html/duplicate-id',
+};
+
+/** Collects what was removed, to report once per page and kind with the first source line. */
+class Removals {
+  readonly #items = new Map<Removal, { what: Set<string>; needle: string }>();
+  add(kind: Removal, what: string, needle: string): void {
+    const entry = this.#items.get(kind) ?? { what: new Set<string>(), needle };
+    entry.what.add(what.length > 60 ? `${what.slice(0, 57)}...` : what);
+    this.#items.set(kind, entry);
+  }
+  report(page: Page, diags: Diagnostics): void {
+    for (const [kind, { what, needle }] of this.#items) {
+      const list = [...what].slice(0, 5).join(', ') + (what.size > 5 ? ', ...' : '');
+      const message =
+        kind === 'remote'
+          ? `remote image ${list} is not included (use --allow-remote to fetch http(s) images)`
+          : kind === 'id'
+            ? `${list} is used more than once in the page; only the first keeps it`
+            : `removed ${list} (content is untrusted: nothing in a page may run code or fetch from elsewhere)`;
+      diags.warn(CODES[kind], message, page.source, sourceLine(page, needle));
+    }
+  }
+}
+
+/** The file line of the first place `needle` appears in the page body (or the body's start). */
+export function sourceLine(page: Page, needle: string): number {
+  const at = needle === '' ? -1 : page.body.toLowerCase().indexOf(needle.toLowerCase());
+  if (at < 0) return page.bodyLine;
+  let line = page.bodyLine;
+  for (let i = page.body.indexOf('\n'); i !== -1 && i < at; i = page.body.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function cleanAttributes(
+  tag: string,
+  attribs: sanitizeHtml.Attributes,
+  removals: Removals,
+  options: SanitizeOptions,
+  ids: Set<string>,
+): sanitizeHtml.Attributes {
+  const out: sanitizeHtml.Attributes = {};
+  for (const [name, value] of Object.entries(attribs)) {
+    if (/^on/i.test(name)) {
+      removals.add('handler', `${name} on <${tag}>`, name);
+      continue;
+    }
+    if (DENIED_ATTRIBUTE.test(name)) {
+      removals.add('attribute', `${name} on <${tag}>`, name);
+      continue;
+    }
+    if (name === 'id') {
+      // An id twice in one chapter makes its EPUB document invalid; the first one keeps it.
+      if (ids.has(value)) {
+        removals.add('id', `id="${value}"`, `id="${value}"`);
+        continue;
+      }
+      ids.add(value);
+    }
+    if (name === 'style') {
+      const css = sanitizeStyleAttribute(value);
+      for (const r of css.removed) removals.add('css', r, 'url(');
+      if (css.css !== '') out.style = css.css;
+      continue;
+    }
+    const isRef = name === 'src' || name === 'href' || name === 'xlink:href';
+    if (isRef && LOADS.has(tag)) {
+      const ref = value.trim();
+      if (REMOTE_REF.test(ref) && options.allowRemote) out[name] = ref;
+      else if (REMOTE_REF.test(ref) || ref.startsWith('//')) {
+        removals.add('remote', ref, ref);
+        out[name] = `bbmissing:${ref}`;
+      } else if (LOCAL_REF.test(ref)) out[name] = value;
+      else if (ref !== '') removals.add('url', `${name}="${ref}" on <${tag}>`, ref);
+      continue;
+    }
+    // Browsers ignore tabs, newlines and controls inside a scheme (`java\tscript:`).
+    const scheme = value.replace(/[\u0000-\u0020]+/g, '');
+    if (isRef && /^(javascript|vbscript|data|file|about|blob|filesystem):/i.test(scheme)) {
+      removals.add('url', `${scheme.split(':')[0]}: URL on <${tag}>`, value.trim().slice(0, 4));
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+const MISSING_IMG = /<img\b([^<>]*?)\s*\/?>/g;
+const ATTR = /([^\s=]+)="([^"]*)"/g;
+
+/**
+ * An image that could not be found becomes a visible box with its alt text, in every output
+ * (a reader sees what is missing, and the text stays searchable). The sanitiser's output quotes
+ * every attribute, so it can be read back with a simple pattern.
+ */
+export function missingImagePlaceholders(html: string): string {
+  return html.replace(MISSING_IMG, (all, attrs: string) => {
+    if (!attrs.includes('src="bbmissing:')) return all;
+    const a = Object.fromEntries([...attrs.matchAll(ATTR)].map((m) => [m[1]!, m[2]!]));
+    const alt = a.alt ?? '';
+    const where = (a.src ?? '').slice('bbmissing:'.length);
+    return (
+      `<span class="missing-image" role="img" aria-label="${alt}" data-missing="${where}">` +
+      `[image not found${alt ? `: ${alt}` : ''}]</span>`
+    );
+  });
+}
+
+/** Sanitises one rendered chapter (its HTML and its hoisted `<style>` blocks). */
+export function sanitizeChapter(
+  page: Page,
+  html: string,
+  styles: readonly string[],
+  diags: Diagnostics,
+  options: SanitizeOptions = {},
+): SanitizedChapter {
+  const removals = new Removals();
+  const ids = new Set<string>();
+  const allowed = new Set([...HTML_TAGS, ...SVG_TAGS, ...MATHML_TAGS]);
+  // `allowedEmptyAttributes` exists since sanitize-html 2.12; its types lag behind.
+  const config: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
+    allowedTags: [...allowed],
+    allowedAttributes: false,
+    allowedSchemes: LINK_SCHEMES,
+    allowedSchemesByTag: {},
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'xlink:href', 'poster'],
+    allowProtocolRelative: true,
+    allowedEmptyAttributes: ['alt', 'value', 'checked', 'disabled', 'open', 'class'],
+    parseStyleAttributes: false,
+    disallowedTagsMode: 'discard',
+    nonTextTags: DROPPED_WITH_CONTENT,
+    allowVulnerableTags: false,
+    transformTags: {
+      '*': (tagName, attribs) => {
+        const tag = tagName.toLowerCase();
+        if (!allowed.has(tag)) {
+          const kind = tag === 'script' ? 'script' : 'element';
+          removals.add(kind, `<${tag}>`, `<${tagName}`);
+          return { tagName: tag, attribs: {} };
+        }
+        if (tag === 'input' && attribs.type !== 'checkbox') return { tagName: 'span', attribs: {} };
+        return { tagName: tag, attribs: cleanAttributes(tag, attribs, removals, options, ids) };
+      },
+    },
+  };
+  const clean = missingImagePlaceholders(sanitizeHtml(html, config));
+  const cleanStyles = styles.map((s) => {
+    const r = sanitizeStyleSheet(s);
+    for (const what of r.removed) removals.add('css', what, what.slice(0, 20));
+    return r.css;
+  });
+  removals.report(page, diags);
+  return { html: clean, styles: cleanStyles };
+}

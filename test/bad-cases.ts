@@ -1,0 +1,495 @@
+/**
+ * The bad-input cases: each a tiny site (files by path) and the exact diagnostic it must give.
+ * Built as data so every case is generated the same way in a temporary folder; cases whose
+ * input cannot live in git as a plain file (binary, invalid UTF-8, huge) are made here too.
+ */
+
+/** One bad-input case. */
+export interface BadCase {
+  readonly name: string;
+  /** Files of the site, by path; `index.md` is added when absent so the book is not empty. */
+  readonly files: Readonly<Record<string, string | Uint8Array>>;
+  /** The diagnostic that must be reported. */
+  readonly code: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly file: string;
+  readonly line: number;
+  /** Build with `strict`. */
+  readonly strict?: boolean;
+  /** Text that must (or must not, with `!`) be in the HTML book. */
+  readonly html?: readonly string[];
+  /** Source folder to build, relative to the temporary folder (default: the site). */
+  readonly source?: string;
+  readonly root?: string;
+  /** Do not add the default `index.md`. */
+  readonly bare?: boolean;
+  /** Symbolic links to make: link path → target. */
+  readonly symlinks?: Readonly<Record<string, string>>;
+  /** Files to extend, sparsely, to this many bytes. */
+  readonly sparse?: Readonly<Record<string, number>>;
+}
+
+const fm = (front: string, body = '# Heading\n\nText.\n'): string => `---\n${front}\n---\n${body}`;
+const INDEX = fm('title: Home\nnav_order: 1');
+
+/** Latin-1 bytes: valid in Latin-1, invalid as UTF-8 (on line 4). */
+const LATIN1 = Buffer.concat([
+  Buffer.from('---\ntitle: Caf\n---\n'),
+  Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a]),
+]);
+
+export const CASES: readonly BadCase[] = [
+  {
+    name: 'invalid YAML: unclosed flow sequence',
+    files: { 'a.md': fm('title: A\nparent: [unclosed\nnav_order: 1') },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: 'a.md',
+    // The parser notices the missing `]` on the next line.
+    line: 4,
+  },
+  {
+    name: 'invalid YAML: tab indentation',
+    files: { 'a.md': fm('title: A\nlist:\n\t- x') },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: 'a.md',
+    line: 4,
+  },
+  {
+    name: 'invalid YAML: bad indentation of a mapping',
+    files: { 'a.md': fm('title: A\n  nav_order: 2\n nav_exclude: true') },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: 'a.md',
+    line: 2,
+  },
+  {
+    name: 'invalid YAML: unterminated quoted string',
+    files: { 'a.md': fm('title: "A\nnav_order: 2') },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: 'a.md',
+    // Where the parser gives up looking for the closing quote: the last line of the front matter.
+    line: 3,
+  },
+  {
+    name: 'front matter is a list',
+    files: { 'a.md': fm('- a\n- b') },
+    code: 'front-matter/not-a-mapping',
+    severity: 'error',
+    file: 'a.md',
+    line: 2,
+  },
+  {
+    name: 'front matter is a string',
+    files: { 'a.md': fm('just some words') },
+    code: 'front-matter/not-a-mapping',
+    severity: 'error',
+    file: 'a.md',
+    line: 2,
+  },
+  {
+    name: 'nav_order is a list',
+    files: { 'a.md': fm('title: A\nnav_order: [1, 2]') },
+    code: 'front-matter/invalid-nav-order',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'nav_order is a mapping',
+    files: { 'a.md': fm('title: A\nnav_order: {a: 1}') },
+    code: 'front-matter/invalid-nav-order',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'nav_order is a boolean',
+    files: { 'a.md': fm('title: A\nnav_exclude: false\nnav_order: yes') },
+    code: 'front-matter/invalid-nav-order',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+  },
+  {
+    name: 'nav_order is a date',
+    files: { 'a.md': fm('title: A\nnav_order: 2024-01-02') },
+    code: 'front-matter/invalid-nav-order',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'title is a mapping',
+    files: { 'a.md': fm('nav_order: 2\ntitle: {a: 1}') },
+    code: 'front-matter/invalid-value',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'empty title falls back to the first heading',
+    files: { 'a.md': fm('title: ""\nnav_order: 2', 'Intro.\n\n## Second Thoughts {#x}\n') },
+    code: 'front-matter/empty-title',
+    severity: 'warning',
+    file: 'a.md',
+    line: 2,
+    html: ['<h1 class="chapter-title">Second Thoughts</h1>'],
+  },
+  {
+    name: 'empty title without a heading falls back to the file name',
+    files: { 'docs/field-notes.md': fm("title: ''\nnav_order: 2", 'No heading here.\n') },
+    code: 'front-matter/empty-title',
+    severity: 'warning',
+    file: 'docs/field-notes.md',
+    line: 2,
+    html: ['<h1 class="chapter-title">field-notes</h1>', 'No heading here.'],
+  },
+  {
+    name: 'missing title: left out, as just-the-docs leaves it out of the navigation',
+    files: { 'a.md': fm('nav_order: 2') },
+    code: 'nav/untitled',
+    severity: 'warning',
+    file: 'a.md',
+    line: 1,
+  },
+  {
+    name: 'missing title on a nav_exclude page: a note only',
+    files: { 'a.md': fm('nav_exclude: true') },
+    code: 'nav/untitled',
+    severity: 'info',
+    file: 'a.md',
+    line: 1,
+  },
+  {
+    name: 'missing parent: placed at the top level',
+    files: { 'a.md': fm('title: A\nparent: Nobody') },
+    code: 'nav/missing-parent',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+    html: ['<h1 class="chapter-title">A</h1>'],
+  },
+  {
+    name: 'too deeply nested to parse: kept as plain text',
+    files: { 'a.md': fm('title: A', `${'>'.repeat(20_000)} deep\n\nAFTER THE DEEP PART\n`) },
+    code: 'markdown/too-deep',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['AFTER THE DEEP PART'],
+  },
+  {
+    name: "title cycle: two pages are each other's parent",
+    files: { 'a.md': fm('title: Egg\nparent: Hen'), 'b.md': fm('title: Hen\nparent: Egg') },
+    code: 'nav/cycle',
+    severity: 'error',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'title cycle: a page is its own parent',
+    files: { 'a.md': fm('title: Loop\nparent: Loop') },
+    code: 'nav/cycle',
+    severity: 'error',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'duplicate titles with no way to tell them apart',
+    files: {
+      'a/x.md': fm('title: Same\nnav_order: 2'),
+      'b/x.md': fm('title: Same\nnav_order: 2'),
+    },
+    code: 'nav/order-tie',
+    severity: 'warning',
+    file: 'a/x.md',
+    line: 3,
+  },
+  {
+    name: 'a child of duplicate parents appears once',
+    files: {
+      'a/x.md': fm('title: Same\nnav_order: 2'),
+      'b/x.md': fm('title: Same\nnav_order: 3'),
+      'c.md': fm('title: Child\nparent: Same'),
+    },
+    code: 'nav/repeated',
+    severity: 'warning',
+    file: 'c.md',
+    line: 1,
+  },
+  {
+    name: 'empty source folder',
+    files: { '_config.yml': 'title: Nothing\n' },
+    bare: true,
+    code: 'source/empty',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'missing source folder',
+    files: {},
+    source: 'no-such-folder',
+    code: 'source/missing',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'source is a file, not a folder',
+    files: { 'file.txt': 'hello' },
+    source: 'site/file.txt',
+    code: 'source/missing',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'every page is excluded',
+    files: { 'index.md': fm('title: Home\nnav_exclude: true') },
+    code: 'nav/empty',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'binary file with a .md name',
+    files: { 'a.md': Buffer.from([0x2d, 0x2d, 0x2d, 0x0a, 0x00, 0x01, 0x02, 0x0a]) },
+    code: 'source/binary',
+    severity: 'warning',
+    file: 'a.md',
+    line: 0,
+  },
+  {
+    name: 'not UTF-8 (Latin-1), at the line of the first bad byte',
+    files: { 'a.md': LATIN1 },
+    code: 'source/not-utf8',
+    severity: 'error',
+    file: 'a.md',
+    line: 4,
+  },
+  {
+    // Unreadable even for root (CI runs as root, which chmod cannot stop): a sparse 3 GB file
+    // is beyond what Node reads into memory, and costs no disk.
+    name: 'unreadable file (too big to read)',
+    files: { 'a.md': fm('title: A') },
+    sparse: { 'a.md': 3 * 1024 ** 3 },
+    code: 'source/unreadable',
+    severity: 'error',
+    file: 'a.md',
+    line: 0,
+  },
+  {
+    name: 'symbolic link image pointing out of the source folder',
+    files: { 'a.md': fm('title: A', '![secret](leak.png)\n') },
+    symlinks: { 'leak.png': '/etc/hostname' },
+    code: 'image/missing',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['[image not found: secret]'],
+  },
+  {
+    name: 'control characters no output can hold',
+    files: { 'a.md': fm('title: A', 'Fine.\n\nBell \u0007 and form feed \u000c.\n') },
+    code: 'source/control-characters',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['Bell  and form feed .'],
+  },
+  {
+    name: 'a control character in the title, by YAML escape',
+    files: { 'a.md': fm('nav_order: 2\ntitle: "Ding \\u0007 dong"') },
+    code: 'source/control-characters',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+    html: ['<h1 class="chapter-title">Ding  dong</h1>'],
+  },
+  {
+    name: 'the same id twice in a page',
+    files: { 'a.md': fm('title: A', '<p id="x">one</p>\n\n<p id="x">two</p>\n') },
+    code: 'html/duplicate-id',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['<p id="x">one</p>', '<p>two</p>'],
+  },
+  {
+    name: 'unclosed front matter',
+    files: { 'a.md': '---\ntitle: A\n\n# Body\n' },
+    code: 'front-matter/unclosed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 1,
+  },
+  {
+    name: 'BOM and CRLF: lines still right',
+    files: { 'a.md': '\ufeff---\r\ntitle: A\r\nnav_order: 2\r\n---\r\n# A\r\n\r\n[x](/nowhere/)\r\n' },
+    code: 'link/unresolved',
+    severity: 'warning',
+    file: 'a.md',
+    line: 7,
+    html: ['<h1 class="chapter-title">A</h1>'],
+  },
+  {
+    name: 'CR-only line ends',
+    files: { 'a.md': '---\rtitle: A\r---\r# A\r\r[x](/nowhere/)\r' },
+    code: 'link/unresolved',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'broken link',
+    files: { 'a.md': fm('title: A', 'One.\n\nTwo [link](/does/not/exist/).\n') },
+    code: 'link/unresolved',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'broken link is an error with --strict',
+    files: { 'a.md': fm('title: A', '[link](/does/not/exist/)\n') },
+    code: 'link/unresolved',
+    severity: 'error',
+    strict: true,
+    file: 'a.md',
+    line: 4,
+  },
+  {
+    name: 'link to a page outside the book',
+    files: { 'a.md': fm('title: A', '[hidden](/b/)\n'), 'b.md': fm('title: B\nnav_exclude: true') },
+    code: 'link/outside-book',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+  },
+  {
+    name: 'javascript: link',
+    files: { 'a.md': fm('title: A', 'Please <a href="javascript:alert(1)">click</a>.\n') },
+    code: 'link/unsafe',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['!javascript:'],
+  },
+  {
+    name: 'missing image: warning and a visible placeholder with the alt text',
+    files: { 'a.md': fm('title: A', 'Text.\n\n![A lighthouse at dusk](img/none.png)\n') },
+    code: 'image/missing',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['[image not found: A lighthouse at dusk]'],
+  },
+  {
+    name: 'image outside the source folder',
+    files: { 'a.md': fm('title: A', '![x](../../etc/passwd)\n') },
+    code: 'image/outside-root',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+  },
+  {
+    name: 'file: image',
+    files: { 'a.md': fm('title: A', '<img src="file:///etc/passwd" alt="x">\n') },
+    code: 'image/unsafe',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['!/etc/passwd'],
+  },
+  {
+    name: 'remote image without --allow-remote',
+    files: { 'a.md': fm('title: A', '<img src="http://127.0.0.1:9/x.png" alt="far away">\n') },
+    code: 'image/remote',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['[image not found: far away]', '!src="http://127.0.0.1'],
+  },
+  {
+    name: 'script element',
+    files: { 'a.md': fm('title: A', 'Text.\n\n<script>document.title = "pwned"</script>\n') },
+    code: 'html/script-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['!pwned', '!<script'],
+  },
+  {
+    name: 'event handler attribute',
+    files: { 'a.md': fm('title: A', '<p onclick="steal()">Hello</p>\n') },
+    code: 'html/event-handler-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['<p>Hello</p>', '!steal'],
+  },
+  {
+    name: 'iframe',
+    files: { 'a.md': fm('title: A', '<iframe src="https://example.com/"></iframe>\n') },
+    code: 'html/element-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['!<iframe', '!example.com'],
+  },
+  {
+    name: 'meta refresh',
+    files: { 'a.md': fm('title: A', '<meta http-equiv="refresh" content="0; url=https://example.com/">\n') },
+    code: 'html/element-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['!http-equiv'],
+  },
+  {
+    name: 'remote url() in a page <style> block',
+    files: {
+      'a.md': fm(
+        'title: A',
+        '<style>\n.x { background: url(https://example.com/t.png); color: red }\n</style>\n',
+      ),
+    },
+    code: 'html/css-url-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 5,
+    html: ['color: red', '!example.com'],
+  },
+  {
+    name: 'symbolic link page is not followed',
+    files: { 'a.md': fm('title: A') },
+    symlinks: { 'link.md': 'a.md' },
+    code: 'source/symlink',
+    severity: 'warning',
+    file: 'link.md',
+    line: 0,
+  },
+  {
+    name: '--root matches no page',
+    files: {},
+    root: 'Nowhere',
+    code: 'root/not-found',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'equal nav_order: a tie, kept in path order',
+    files: { 'a.md': fm('title: A\nnav_order: 5'), 'b.md': fm('title: B\nnav_order: 5') },
+    code: 'nav/order-tie',
+    severity: 'warning',
+    file: 'a.md',
+    line: 3,
+  },
+];
+
+/** The case list's default home page. */
+export const INDEX_PAGE = INDEX;

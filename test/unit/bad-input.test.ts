@@ -1,0 +1,110 @@
+/**
+ * Bad input never crashes a build: each case of test/bad-cases.ts gives exactly its coded
+ * diagnostic at its file and line, and the pages that can be kept are kept. Then big inputs:
+ * a 1 MB page, a 10,000-row table, deep nesting — finished, and in time that grows linearly.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build } from '../../src/build.js';
+import { type BadCase, CASES, INDEX_PAGE } from '../bad-cases.js';
+
+function makeSite(c: Pick<BadCase, 'files' | 'symlinks' | 'sparse' | 'bare'>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-bad-'));
+  const site = join(dir, 'site');
+  mkdirSync(site);
+  const files: Record<string, string | Uint8Array> = { ...c.files };
+  if (!c.bare) files['index.md'] ??= INDEX_PAGE;
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(site, path)), { recursive: true });
+    writeFileSync(join(site, path), content);
+  }
+  for (const [link, target] of Object.entries(c.symlinks ?? {})) symlinkSync(target, join(site, link));
+  for (const [path, size] of Object.entries(c.sparse ?? {})) truncateSync(join(site, path), size);
+  return dir;
+}
+
+describe('bad input: one coded diagnostic per case, never a crash', () => {
+  it(`has at least 40 cases`, () => assert.ok(CASES.length >= 40, String(CASES.length)));
+
+  for (const c of CASES) {
+    it(`${c.name} → ${c.code}`, async () => {
+      const dir = makeSite(c);
+      const result = await build({
+        source: join(dir, c.source ?? 'site'),
+        formats: ['html'],
+        ...(c.strict && { strict: true }),
+        ...(c.root !== undefined && { root: c.root }),
+      });
+      const found = result.diagnostics.find((d) => d.code === c.code && d.file === c.file);
+      assert.ok(
+        found,
+        `expected ${c.code} in ${c.file}; got ${JSON.stringify(result.diagnostics.map((d) => [d.code, d.file, d.line]))}`,
+      );
+      assert.equal(found.severity, c.severity);
+      assert.equal(found.line, c.line, found.message);
+      assert.equal(result.ok, c.severity !== 'error');
+      for (const expected of c.html ?? []) {
+        const html = result.html ?? '';
+        if (expected.startsWith('!')) assert.ok(!html.includes(expected.slice(1)), `no ${expected.slice(1)}`);
+        else assert.ok(html.includes(expected), `${expected} in the HTML`);
+      }
+    });
+  }
+});
+
+/** Builds one page with `body` to HTML; returns the seconds it took and the HTML. */
+async function timeBuild(body: string): Promise<{ seconds: number; html: string }> {
+  const dir = makeSite({ files: { 'index.md': `---\ntitle: Big\n---\n${body}` } });
+  const start = performance.now();
+  const result = await build({ source: join(dir, 'site'), formats: ['html'] });
+  assert.ok(result.ok, JSON.stringify(result.report.errors));
+  return { seconds: (performance.now() - start) / 1000, html: result.html ?? '' };
+}
+
+/** Asserts that 4× the input takes well under the 16× a quadratic algorithm would need. */
+async function assertLinear(make: (n: number) => string, n: number, probe: string): Promise<void> {
+  const small = await timeBuild(make(n));
+  const large = await timeBuild(make(4 * n));
+  assert.ok(large.html.includes(probe), `${probe} rendered`);
+  // Generous, since the machine is shared: linear is ~4×, quadratic 16×.
+  assert.ok(large.seconds < Math.max(10 * small.seconds, 3), `${small.seconds}s → ${large.seconds}s`);
+}
+
+describe('big and deep input: finished, in time linear in size', function () {
+  this.timeout(120_000);
+
+  it('a 1 MB page', async () => {
+    const para = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. ';
+    await assertLinear((n) => `# Start\n\n${`${para.repeat(10)}\n\n`.repeat(n)}THE END\n`, 350, 'THE END');
+    const { html } = await timeBuild(`${`${para.repeat(10)}\n\n`.repeat(1400)}LAST WORDS\n`);
+    assert.ok(html.length > 1_000_000 && html.includes('LAST WORDS'));
+  });
+
+  it('a 10,000-row table', async () => {
+    const table = (n: number) =>
+      `| a | b | c |\n|---|---|---|\n${Array.from({ length: n }, (_, i) => `| ${i} | x${i} | y |`).join('\n')}\n`;
+    await assertLinear(table, 2_500, 'x9999');
+    const { html } = await timeBuild(table(10_000));
+    assert.equal(html.match(/<tr>/g)?.length, 10_001);
+  });
+
+  it('deeply nested lists', async () => {
+    const nested = (n: number) =>
+      `${Array.from({ length: n }, (_, i) => `${'  '.repeat(i)}- level ${i}`).join('\n')}\n\nAFTER\n`;
+    await assertLinear(nested, 500, 'AFTER');
+  });
+
+  it('deeply nested blockquotes and emphasis', async () => {
+    const quotes = (n: number) => `${'>'.repeat(n)} deep\n\n${'*a '.repeat(n)}\n\nAFTER\n`;
+    await assertLinear(quotes, 1_000, 'AFTER');
+  });
+
+  it('deeply nested raw HTML', async () => {
+    const divs = (n: number) =>
+      `<div>\n${'<div><span>'.repeat(n)}x${'</span></div>'.repeat(n)}\n</div>\n\nAFTER\n`;
+    await assertLinear(divs, 1_000, 'AFTER');
+  });
+});
