@@ -260,6 +260,9 @@ function cleanAttributes(
     }
     out[name] = value;
   }
+  // In an EPUB (XHTML) an <svg> or <math> without its namespace is an unknown HTML element.
+  if (tag === 'svg' && out.xmlns === undefined) out.xmlns = 'http://www.w3.org/2000/svg';
+  if (tag === 'math' && out.xmlns === undefined) out.xmlns = 'http://www.w3.org/1998/Math/MathML';
   return out;
 }
 
