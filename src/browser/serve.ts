@@ -9,7 +9,8 @@ import type { HTTPRequest, Page } from 'puppeteer';
 /** The private origin documents are loaded from. */
 export const BOOK_ORIGIN = 'https://book.bookbinder.invalid';
 
-const TYPES: Record<string, string> = {
+/** Media types of the files a book may use, by extension. */
+export const MEDIA_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -69,7 +70,7 @@ async function answer(
     const body = await readFile(file);
     return req.respond({
       status: 200,
-      contentType: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      contentType: MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       body,
     });
   } catch {

@@ -16,7 +16,7 @@ const fileStem = z
 
 /**
  * A section another module reads with its own small typed reader (`src/config/pdf.ts`,
- * `src/config/epub.ts`): any mapping is accepted here, so those readers own its keys.
+ * `src/config/epub.ts`): every mapping is accepted here, so those readers own its keys.
  */
 const section = (what: string) => z.looseObject({}).describe(what);
 

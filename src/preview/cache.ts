@@ -44,7 +44,7 @@ export class RenderCache {
     for (const key of [...this.#entries.keys()]) if (!this.#used.has(key)) this.#entries.delete(key);
   }
 
-  /** Forgets everything (an image or `_config.yml` changed: any render may differ). */
+  /** Forgets everything (an image or `_config.yml` changed: every render may differ). */
   clear(): void {
     this.#entries.clear();
   }

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Browser } from 'puppeteer';
 import { launchBrowser } from '../browser/launch.js';
+import { MEDIA_TYPES } from '../browser/serve.js';
 import { type BuildOptions, type BuildResult, build } from '../build.js';
 import { Diagnostics } from '../diagnostics.js';
 import { renderPdf } from '../output/pdf/render.js';
@@ -49,16 +50,6 @@ export interface PreviewServer {
   /** Stops watching, closes the server, the event streams and the browser. */
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.avif': 'image/avif',
-};
 
 /** Starts the preview: builds once, then serves and watches. */
 export async function startPreview(options: PreviewOptions): Promise<PreviewServer> {
@@ -189,7 +180,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     const file = path.startsWith('/src/') ? current?.assets?.get(path.slice(5)) : undefined;
     if (file) {
       res.writeHead(200, {
-        'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       });
       createReadStream(file)
         .on('error', () => res.end())
