@@ -1,8 +1,10 @@
 /** Shared test helpers: in-memory pages, external tools (skipped visibly when absent). */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'mocha';
+import { main } from '../src/cli.js';
 import { Diagnostics } from '../src/diagnostics.js';
 import type { Page } from '../src/model.js';
 import { readFrontMatter, splitFrontMatter } from '../src/source/front-matter.js';
@@ -116,4 +118,38 @@ export async function waitFor(check: () => boolean, ms: number, every = 100): Pr
     await new Promise((r) => setTimeout(r, every));
   }
   return check();
+}
+
+/** The shared corpora beside the checkout (not part of the repository). */
+export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+
+/** The corpus sites present in ../shared/corpus (each has an EXPECTED.json), sorted. */
+export function corpora(): string[] {
+  return existsSync(CORPUS)
+    ? readdirSync(CORPUS)
+        .filter((c) => existsSync(join(CORPUS, c, 'EXPECTED.json')))
+        .sort()
+    : [];
+}
+
+/** Registers one visibly skipped test when ../shared/corpus is absent. */
+export function skipWithoutCorpus(names: readonly string[]): void {
+  if (names.length > 0) return;
+  it('needs ../shared/corpus', function () {
+    console.warn('      skipped: ../shared/corpus is not beside this checkout');
+    this.skip();
+  });
+}
+
+/** Runs the CLI's `main` in-process, collecting stdout and stderr. */
+export async function runMain(args: readonly string[], tty = false) {
+  let out = '';
+  let err = '';
+  const code = await main(
+    args,
+    (s) => (out += s),
+    (s) => (err += `${s}\n`),
+    tty,
+  );
+  return { code, out, err };
 }

@@ -4,13 +4,11 @@
  * Skipped, visibly, when ../shared/corpus is absent.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, requireTools, run, runCli } from '../helpers.js';
+import { CORPUS, corpora, requireTools, skipWithoutCorpus, run, runCli } from '../helpers.js';
 import { pdfLinks } from './links.js';
-
-const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 
 interface Report {
   chapters: { title: string; depth: number; source: string; id: string; page?: number }[];
@@ -24,16 +22,9 @@ interface Expected {
 
 describe('corpus navigation order (../shared/corpus)', function () {
   this.timeout(300_000);
-  const corpora = existsSync(CORPUS)
-    ? readdirSync(CORPUS).filter((c) => existsSync(join(CORPUS, c, 'EXPECTED.json')))
-    : [];
-  if (corpora.length === 0) {
-    it('needs ../shared/corpus', function () {
-      console.warn('      skipped: ../shared/corpus is not beside this checkout');
-      this.skip();
-    });
-  }
-  if (corpora.includes('review')) {
+  const names = corpora();
+  skipWithoutCorpus(names);
+  if (names.includes('review')) {
     it('review: --root on the review page (by title or source path) builds just that paper', () => {
       const root = join(CORPUS, 'review');
       const title = '§ The Factors Involved in the Exit from Sex Traffifficking - A Review';
@@ -60,7 +51,7 @@ describe('corpus navigation order (../shared/corpus)', function () {
       }
     });
   }
-  for (const name of corpora) {
+  for (const name of names) {
     it(`${name}: chapters equal EXPECTED.json (title, depth, source)`, function () {
       const expected = JSON.parse(readFileSync(join(CORPUS, name, 'EXPECTED.json'), 'utf8')) as Expected;
       const root = join(CORPUS, name, expected.site_root);

@@ -5,13 +5,12 @@
  * page shows such syntax on purpose. Skipped, visibly, when ../shared/corpus is absent.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
-import { ROOT, requireTools, run, runCli } from '../helpers.js';
+import { CORPUS, corpora, requireTools, skipWithoutCorpus, run, runCli } from '../helpers.js';
 
-const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const LEAKS = ['{:toc}', '{: .', '{:.', 'markdown="1"', '{% ', '{{ site', '{{ page'];
 /** The corpus whose PDF text is checked too (its pages have no code showing the syntax). */
 const PDF_CORPUS = 'review';
@@ -36,16 +35,9 @@ function leaks(text: string, where: string): string[] {
 
 describe('the Jekyll dialect does not leak into the books of ../shared/corpus', function () {
   this.timeout(300_000);
-  const corpora = existsSync(CORPUS)
-    ? readdirSync(CORPUS).filter((c) => existsSync(join(CORPUS, c, 'EXPECTED.json')))
-    : [];
-  if (corpora.length === 0) {
-    it('needs ../shared/corpus', function () {
-      console.warn('      skipped: ../shared/corpus is not beside this checkout');
-      this.skip();
-    });
-  }
-  for (const name of corpora) {
+  const names = corpora();
+  skipWithoutCorpus(names);
+  for (const name of names) {
     const withPdf = name === PDF_CORPUS;
     it(`${name}: HTML and EPUB${withPdf ? ' and PDF' : ''} show no kramdown or Liquid syntax`, async function () {
       if (withPdf) requireTools(this, 'chromium', 'pdftotext');

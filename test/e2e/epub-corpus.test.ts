@@ -4,29 +4,24 @@
  * when ../shared/corpus is absent. One browser draws all the generated covers.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer';
 import { launchBrowser } from '../../src/browser/launch.js';
 import { build } from '../../src/build.js';
-import { ROOT, requireTools, run } from '../helpers.js';
+import { CORPUS, corpora, requireTools, skipWithoutCorpus, run } from '../helpers.js';
 
-const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const EPUBCHECK = '/usr/share/java/epubcheck.jar';
 
 describe('EPUB of every corpus site passes epubcheck (../shared/corpus)', function () {
   this.timeout(300_000);
-  const corpora = existsSync(CORPUS)
-    ? readdirSync(CORPUS)
-        .filter((c) => existsSync(join(CORPUS, c, 'EXPECTED.json')))
-        .sort()
-    : [];
+  const names = corpora();
   let browser: Browser | undefined;
   const out = mkdtempSync(join(tmpdir(), 'bb-epub-corpus-'));
 
   before(async function () {
-    if (corpora.length === 0) return;
+    if (names.length === 0) return;
     requireTools(this, 'chromium', 'java', EPUBCHECK);
     browser = await launchBrowser();
   });
@@ -34,13 +29,8 @@ describe('EPUB of every corpus site passes epubcheck (../shared/corpus)', functi
     await browser?.close();
   });
 
-  if (corpora.length === 0) {
-    it('needs ../shared/corpus', function () {
-      console.warn('      skipped: ../shared/corpus is not beside this checkout');
-      this.skip();
-    });
-  }
-  for (const name of corpora) {
+  skipWithoutCorpus(names);
+  for (const name of names) {
     it(`${name}: 0 errors and 0 warnings`, async () => {
       const expected = JSON.parse(readFileSync(join(CORPUS, name, 'EXPECTED.json'), 'utf8')) as {
         site_root: string;

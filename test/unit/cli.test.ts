@@ -2,19 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT, main } from '../../src/cli.js';
-import { FIXTURES } from '../helpers.js';
+import { EXIT } from '../../src/cli.js';
+import { FIXTURES, runMain } from '../helpers.js';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(
-    args,
-    (s) => (out += s),
-    (s) => (err += `${s}\n`),
-  );
-  return { code, out, err };
-}
+const cli = runMain;
 
 describe('cli contract', () => {
   it('exits 2 on an unknown option, an unknown format or an unknown command', async () => {

@@ -3,23 +3,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../src/build.js';
-import { EXIT, main } from '../../src/cli.js';
+import { EXIT } from '../../src/cli.js';
 import { scaffoldFiles } from '../../src/commands/init.js';
 import { RenderCache } from '../../src/preview/cache.js';
 import { type ProgressEvent, progressReporter, useColor } from '../../src/progress.js';
-import { FIXTURES } from '../helpers.js';
+import { FIXTURES, runMain } from '../helpers.js';
 
-async function cli(args: string[], tty = false) {
-  let out = '';
-  let err = '';
-  const code = await main(
-    args,
-    (s) => (out += s),
-    (s) => (err += `${s}\n`),
-    tty,
-  );
-  return { code, out, err };
-}
+const cli = runMain;
 
 function copyOfMini(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bb-mini-'));
