@@ -234,6 +234,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         );
         out.pdf = pdf.pdf;
         pagesOf = pdf.pages;
+        for (const [step, seconds] of Object.entries(pdf.timings)) timer.timings[`pdf.${step}`] = seconds;
       } catch (e) {
         if (!(e instanceof BrowserNotFoundError)) throw e;
         diags.error('browser/not-found', e.message);

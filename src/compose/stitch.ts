@@ -92,25 +92,49 @@ export interface StitchOptions {
   readonly print?: PrintOptions;
 }
 
-/** Builds the whole stitched document. */
-export function stitch(book: Book, options: StitchOptions): string {
+/** The parts of a stitched document, composed once and assembled into one or more files. */
+export interface StitchParts {
+  readonly titlePage: string;
+  readonly toc: string;
+  /** One `<section>` per chapter, in book order (a blank page before it when asked). */
+  readonly chapters: readonly string[];
+  /** The whole document from these parts, or from some of them (an absent part is left out). */
+  readonly assemble: (parts: { titlePage?: string; toc?: string; chapters?: string }) => string;
+}
+
+const SLOTS = {
+  titlePage: '\u0000bb-title\u0000',
+  toc: '\u0000bb-toc\u0000',
+  chapters: '\u0000bb-chapters\u0000',
+};
+
+/** The generated contents, its links resolved; with page labels when they are known. */
+export function contentsHtml(
+  book: Book,
+  style: ReferenceStyle,
+  pages?: PageLabels,
+  tocDepth?: number,
+): string {
+  return finalizeHtml(
+    renderToc(book.chapters, 'Contents', pages, tocDepth),
+    chapterTable(book.chapters),
+    style,
+  );
+}
+
+/** Composes the stitched document's parts; {@link stitch} joins them into one file. */
+export function stitchParts(book: Book, options: StitchOptions): StitchParts {
   const { print, themeDir } = options;
   const table = chapterTable(book.chapters);
-  const chapters = book.chapters
-    .map((c) => {
-      let html = finalizeHtml(c.html, table, options.style);
-      if (print?.hyphenate) html = print.hyphenate(html);
-      if (print?.config.printUrls) html = markExternalLinks(html);
-      if (print) html = printableBacklinks(html);
-      const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
-      return blank + chapterSection(c, html);
-    })
-    .join('\n');
-  const toc = finalizeHtml(
-    renderToc(book.chapters, 'Contents', options.pages, print?.config.tocDepth),
-    table,
-    options.style,
-  );
+  const chapters = book.chapters.map((c) => {
+    let html = finalizeHtml(c.html, table, options.style);
+    if (print?.hyphenate) html = print.hyphenate(html);
+    if (print?.config.printUrls) html = markExternalLinks(html);
+    if (print) html = printableBacklinks(html);
+    const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
+    return blank + chapterSection(c, html);
+  });
+  const toc = contentsHtml(book, options.style, options.pages, print?.config.tocDepth);
   const { site } = book;
   // The settings' page box and fonts come after book.css (whose font variables they replace)
   // and before print.css, so a theme's print.css can still override them.
@@ -135,7 +159,7 @@ export function stitch(book: Book, options: StitchOptions): string {
       destinations: print ? destinationLinks(print.destinations) : '',
     },
   );
-  return fillTemplate(readAsset('templates', 'book.html', themeDir), {
+  const page = fillTemplate(readAsset('templates', 'book.html', themeDir), {
     lang: escapeHtml(site.lang),
     title: escapeHtml(book.title),
     author: escapeHtml(site.author.join(', ')),
@@ -144,8 +168,23 @@ export function stitch(book: Book, options: StitchOptions): string {
     pageStyles: hoistedStyles(book.chapters)
       .map((s) => `<style data-from="pages">\n${s}\n</style>`)
       .join('\n'),
+    // The body slots are filled with markers, replaced by each assembled file's own parts.
+    ...SLOTS,
+  });
+  return {
     titlePage,
     toc,
     chapters,
-  });
+    assemble: (parts) =>
+      page
+        .replace(SLOTS.titlePage, () => parts.titlePage ?? '')
+        .replace(SLOTS.toc, () => parts.toc ?? '')
+        .replace(SLOTS.chapters, () => parts.chapters ?? ''),
+  };
+}
+
+/** Builds the whole stitched document. */
+export function stitch(book: Book, options: StitchOptions): string {
+  const p = stitchParts(book, options);
+  return p.assemble({ titlePage: p.titlePage, toc: p.toc, chapters: p.chapters.join('\n') });
 }

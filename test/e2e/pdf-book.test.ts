@@ -163,136 +163,172 @@ function lines(text: string): string[] {
     .filter((l) => l !== '');
 }
 
-describe('print PDF of a generated 60-page book (end to end)', function () {
-  this.timeout(300_000);
-  const site = mkdtempSync(join(tmpdir(), 'bb-pdfbook-'));
-  const pages = generate();
-  let report: Report;
-  let pdf: string;
-  let again: string;
+// Printed as one chunk (the default for a book this size), and cut into chunks of a chapter or
+// two, so that the merge, the links between chunks and the two-sided reprints are checked too.
+for (const chunk of [undefined, '20000'])
+  describe(`print PDF of a generated 60-page book${chunk ? ', printed in chunks' : ''} (end to end)`, function () {
+    this.timeout(300_000);
+    const site = mkdtempSync(join(tmpdir(), 'bb-pdfbook-'));
+    const pages = generate();
+    let report: Report & { infos: { code: string; message: string }[] };
+    let pdf: string;
+    let again: string;
 
-  before(function () {
-    requireTools(this, 'chromium', 'pdftotext', 'pdfinfo', 'pdffonts', 'qpdf');
-    writeSite(site, pages);
-    const build = (out: string): Report => {
-      const r = runCli(['build', site, '-o', out, '--format', 'pdf', '--json'], {
-        SOURCE_DATE_EPOCH: '1700000000',
-      });
-      assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout) as Report;
-    };
-    report = build(join(site, 'out1'));
-    build(join(site, 'out2'));
-    pdf = join(site, 'out1', 'book.pdf');
-    again = join(site, 'out2', 'book.pdf');
-  });
+    before(function () {
+      requireTools(this, 'chromium', 'pdftotext', 'pdfinfo', 'pdffonts', 'qpdf');
+      writeSite(site, pages);
+      const build = (out: string): typeof report => {
+        const r = runCli(['build', site, '-o', out, '--format', 'pdf', '--json'], {
+          SOURCE_DATE_EPOCH: '1700000000',
+          ...(chunk && { BOOKBINDER_PDF_CHUNK: chunk }),
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as typeof report;
+      };
+      report = build(join(site, 'out1'));
+      build(join(site, 'out2'));
+      pdf = join(site, 'out1', 'book.pdf');
+      again = join(site, 'out2', 'book.pdf');
+    });
 
-  it('has three levels, at least 60 pages and no warnings', () => {
-    assert.deepEqual([...new Set(report.chapters.map((c) => c.depth))].sort(), [0, 1, 2]);
-    const count = Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [pdf]))?.[1]);
-    assert.ok(count >= 60, `${count} pages`);
-    assert.deepEqual(report.warnings, []);
-  });
+    it('has three levels, at least 60 pages and no warnings', () => {
+      assert.deepEqual([...new Set(report.chapters.map((c) => c.depth))].sort(), [0, 1, 2]);
+      const count = Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [pdf]))?.[1]);
+      assert.ok(count >= 60, `${count} pages`);
+      assert.deepEqual(report.warnings, []);
+      const chunks = report.infos.find((i) => i.code === 'pdf/chunks')?.message ?? '';
+      // As one chunk, it holds every part, so it is printed again with blank pages before them.
+      if (chunk) assert.match(chunks, /in ([3-9]|\d\d+) chunks\b/);
+      else assert.match(chunks, /in 1 chunk, 1 printed again\b/);
+    });
 
-  it('every contents number is the number printed on the page where that chapter starts', () => {
-    const contents = run('pdftotext', [
-      '-f',
-      '2',
-      '-l',
-      String(report.chapters[0]!.page - 1),
-      '-layout',
-      pdf,
-      '-',
-    ]);
-    for (const c of report.chapters) {
-      const m = new RegExp(`^\\s*${c.title}[ .]*\\s(\\S+)\\s*$`, 'm').exec(contents);
-      assert.ok(m, `${c.title} in the contents`);
-      assert.equal(m[1], c.pageLabel, `${c.title}: contents says ${m[1]}`);
-      const text = lines(pageText(pdf, c.page));
-      assert.equal(text[0], c.title, `${c.title} opens page ${c.page} with no running head above it`);
-      assert.equal(text[text.length - 1], c.pageLabel, `folio ${c.pageLabel} printed on page ${c.page}`);
-    }
-  });
-
-  it('labels the front matter in roman numerals and the body from 1 in arabic', () => {
-    const json = JSON.parse(run('qpdf', ['--json', pdf])) as {
-      pagelabels: { index: number; label: Record<string, unknown> }[];
-    };
-    const front = report.chapters[0]!.page - 1;
-    assert.deepEqual(
-      json.pagelabels.map((l) => [l.index, l.label['/S']]),
-      [
-        [0, '/r'],
-        [front, '/D'],
-      ],
-    );
-    assert.equal(report.chapters[0]!.pageLabel, '1');
-    assert.deepEqual(lines(pageText(pdf, 2)).slice(-1), ['ii'], 'the contents page shows ii');
-    assert.equal(
-      lines(pageText(pdf, 1)).pop(),
-      'A book made up by the test suite',
-      'no number on the title page',
-    );
-  });
-
-  it('running heads: the chapter title on right-hand pages, the book title on left-hand pages', () => {
-    let checked = 0;
-    for (const [i, c] of report.chapters.entries()) {
-      const next = report.chapters[i + 1]?.page ?? c.page + 2;
-      for (let p = c.page + 1; p < next; p++) {
-        const head = lines(pageText(pdf, p))[0];
-        if (head === undefined) continue; // a blank page before a part
-        assert.equal(head, p % 2 === 1 ? c.title : 'The Generated Binding Book', `head of page ${p}`);
-        checked++;
+    it('every link lands on a page; none is left pointing at another chunk', () => {
+      const json = JSON.parse(run('qpdf', ['--json', pdf])) as {
+        qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>];
+      };
+      const objects = json.qpdf[1];
+      const pageRefs = new Set(
+        Object.entries(objects)
+          .filter(([, o]) => o.value?.['/Type'] === '/Page')
+          .map(([k]) => k.replace(/^obj:/, '')),
+      );
+      let internal = 0;
+      for (const o of Object.values(objects)) {
+        const v = o.value;
+        if (v?.['/Subtype'] !== '/Link') continue;
+        assert.doesNotMatch(JSON.stringify(v), /bookbinder\.invalid/);
+        const dest = v['/Dest'];
+        if (Array.isArray(dest)) {
+          assert.ok(pageRefs.has(String(dest[0])), `link to ${JSON.stringify(dest)}`);
+          internal++;
+        }
       }
-    }
-    assert.ok(checked >= 20, `${checked} body pages checked`);
-  });
+      assert.ok(
+        internal >= report.chapters.length,
+        `${internal} internal links (the contents has one per chapter)`,
+      );
+      assert.match(run('qpdf', ['--check', pdf]), /No syntax or stream encoding errors/);
+    });
 
-  it('parts open on right-hand pages (blank pages inserted)', () => {
-    for (const c of report.chapters.filter((x) => x.depth === 0)) assert.equal(c.page % 2, 1, c.title);
-  });
+    it('every contents number is the number printed on the page where that chapter starts', () => {
+      const contents = run('pdftotext', [
+        '-f',
+        '2',
+        '-l',
+        String(report.chapters[0]!.page - 1),
+        '-layout',
+        pdf,
+        '-',
+      ]);
+      for (const c of report.chapters) {
+        const m = new RegExp(`^\\s*${c.title}[ .]*\\s(\\S+)\\s*$`, 'm').exec(contents);
+        assert.ok(m, `${c.title} in the contents`);
+        assert.equal(m[1], c.pageLabel, `${c.title}: contents says ${m[1]}`);
+        const text = lines(pageText(pdf, c.page));
+        assert.equal(text[0], c.title, `${c.title} opens page ${c.page} with no running head above it`);
+        assert.equal(text[text.length - 1], c.pageLabel, `folio ${c.pageLabel} printed on page ${c.page}`);
+      }
+    });
 
-  it('the bookmarks are the book tree: pages at their depth, their headings below, no .no_toc', () => {
-    const json = JSON.parse(run('qpdf', ['--json', pdf])) as { outlines: Outline[] };
-    const strip = (o: readonly Outline[]): Outline[] =>
-      o.map((x) => ({ title: x.title, kids: strip(x.kids) }));
-    assert.deepEqual(strip(json.outlines), expectedOutline(pages));
-  });
+    it('labels the front matter in roman numerals and the body from 1 in arabic', () => {
+      const json = JSON.parse(run('qpdf', ['--json', pdf])) as {
+        pagelabels: { index: number; label: Record<string, unknown> }[];
+      };
+      const front = report.chapters[0]!.page - 1;
+      assert.deepEqual(
+        json.pagelabels.map((l) => [l.index, l.label['/S']]),
+        [
+          [0, '/r'],
+          [front, '/D'],
+        ],
+      );
+      assert.equal(report.chapters[0]!.pageLabel, '1');
+      assert.deepEqual(lines(pageText(pdf, 2)).slice(-1), ['ii'], 'the contents page shows ii');
+      assert.equal(
+        lines(pageText(pdf, 1)).pop(),
+        'A book made up by the test suite',
+        'no number on the title page',
+      );
+    });
 
-  it('metadata: title, authors, subject, keywords, language, producer, dates from SOURCE_DATE_EPOCH', () => {
-    const info = run('pdfinfo', [pdf]);
-    assert.match(info, /Title:\s+The Generated Binding Book\n/);
-    assert.match(info, /Author:\s+Ada Tester, Ben Checker\n/);
-    assert.match(info, /Subject:\s+A book made up by the test suite\n/);
-    assert.match(info, /Keywords:\s+bookbinding typesetting\n/);
-    assert.match(info, /Producer:\s+bookbinder/);
-    assert.match(info, /CreationDate:\s+Tue Nov 14 22:13:20 2023 UTC/);
-    assert.match(info, /Page size:\s+4(19\.\d+|20) x 59[45](\.\d+)? pts \(A5\)/);
-    assert.match(info, /Tagged:\s+yes/);
-    assert.match(readFileSync(pdf, 'latin1'), /\/Lang \(en\)/);
-  });
+    it('running heads: the chapter title on right-hand pages, the book title on left-hand pages', () => {
+      let checked = 0;
+      for (const [i, c] of report.chapters.entries()) {
+        const next = report.chapters[i + 1]?.page ?? c.page + 2;
+        for (let p = c.page + 1; p < next; p++) {
+          const head = lines(pageText(pdf, p))[0];
+          if (head === undefined) continue; // a blank page before a part
+          assert.equal(head, p % 2 === 1 ? c.title : 'The Generated Binding Book', `head of page ${p}`);
+          checked++;
+        }
+      }
+      assert.ok(checked >= 20, `${checked} body pages checked`);
+    });
 
-  it('embeds only the bundled Noto fonts, CJK and Arabic included', () => {
-    const fonts = lines(run('pdffonts', [pdf])).slice(2);
-    assert.ok(fonts.length > 0);
-    for (const f of fonts) assert.match(f, /^[A-Z]{6}\+Noto\S*\s.*\syes\s+yes\s+yes\s/, f);
-    const names = fonts.join('\n');
-    assert.match(names, /NotoSansSC/);
-    assert.match(names, /NotoNaskhArabic/);
-  });
+    it('parts open on right-hand pages (blank pages inserted)', () => {
+      for (const c of report.chapters.filter((x) => x.depth === 0)) assert.equal(c.page % 2, 1, c.title);
+    });
 
-  it('hyphenates running text, keeps soft hyphens out of the text layer, prints external URLs', () => {
-    const text = run('pdftotext', [pdf, '-']);
-    assert.doesNotMatch(text, /\u00ad/);
-    // Chromium marks each soft hyphen with an /ActualText span; they are emptied, not removed.
-    const qdf = run('qpdf', ['--qdf', '--object-streams=disable', pdf, '-']);
-    assert.ok((qdf.match(/\/ActualText (<>|\(\))/g) ?? []).length > 100, 'soft hyphens were laid out');
-    assert.doesNotMatch(qdf, /\/ActualText <feff00ad>/i);
-    assert.match(text.replace(/\s+/g, ''), /thelongaddress<https:\/\/example\.org\/a\/very\/long\/address/);
-  });
+    it('the bookmarks are the book tree: pages at their depth, their headings below, no .no_toc', () => {
+      const json = JSON.parse(run('qpdf', ['--json', pdf])) as { outlines: Outline[] };
+      const strip = (o: readonly Outline[]): Outline[] =>
+        o.map((x) => ({ title: x.title, kids: strip(x.kids) }));
+      assert.deepEqual(strip(json.outlines), expectedOutline(pages));
+    });
 
-  it('two builds with SOURCE_DATE_EPOCH are byte-identical', () => {
-    assert.ok(readFileSync(pdf).equals(readFileSync(again)));
+    it('metadata: title, authors, subject, keywords, language, producer, dates from SOURCE_DATE_EPOCH', () => {
+      const info = run('pdfinfo', [pdf]);
+      assert.match(info, /Title:\s+The Generated Binding Book\n/);
+      assert.match(info, /Author:\s+Ada Tester, Ben Checker\n/);
+      assert.match(info, /Subject:\s+A book made up by the test suite\n/);
+      assert.match(info, /Keywords:\s+bookbinding typesetting\n/);
+      assert.match(info, /Producer:\s+bookbinder/);
+      assert.match(info, /CreationDate:\s+Tue Nov 14 22:13:20 2023 UTC/);
+      assert.match(info, /Page size:\s+4(19\.\d+|20) x 59[45](\.\d+)? pts \(A5\)/);
+      assert.match(info, /Tagged:\s+yes/);
+      assert.match(readFileSync(pdf, 'latin1'), /\/Lang \(en\)/);
+    });
+
+    it('embeds only the bundled Noto fonts, CJK and Arabic included', () => {
+      const fonts = lines(run('pdffonts', [pdf])).slice(2);
+      assert.ok(fonts.length > 0);
+      for (const f of fonts) assert.match(f, /^[A-Z]{6}\+Noto\S*\s.*\syes\s+yes\s+yes\s/, f);
+      const names = fonts.join('\n');
+      assert.match(names, /NotoSansSC/);
+      assert.match(names, /NotoNaskhArabic/);
+    });
+
+    it('hyphenates running text, keeps soft hyphens out of the text layer, prints external URLs', () => {
+      const text = run('pdftotext', [pdf, '-']);
+      assert.doesNotMatch(text, /\u00ad/);
+      // Chromium marks each soft hyphen with an /ActualText span; they are emptied, not removed.
+      const qdf = run('qpdf', ['--qdf', '--object-streams=disable', pdf, '-']);
+      assert.ok((qdf.match(/\/ActualText (<>|\(\))/g) ?? []).length > 100, 'soft hyphens were laid out');
+      assert.doesNotMatch(qdf, /\/ActualText <feff00ad>/i);
+      assert.match(text.replace(/\s+/g, ''), /thelongaddress<https:\/\/example\.org\/a\/very\/long\/address/);
+    });
+
+    it('two builds with SOURCE_DATE_EPOCH are byte-identical', () => {
+      assert.ok(readFileSync(pdf).equals(readFileSync(again)));
+    });
   });
-});

@@ -36,10 +36,22 @@ export function destinationPages(doc: PDFDocument): Map<string, number> {
   return new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
 }
 
+/** A PDF name's text: `#xx` escapes are bytes of its UTF-8 encoding (as Chromium writes ids). */
 function decodePdfName(name: string): string {
-  return name
-    .replace(/^\//, '')
-    .replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+  const bytes: number[] = [];
+  const raw = name.replace(/^\//, '');
+  for (let i = 0; i < raw.length; i++) {
+    const hex = raw[i] === '#' ? /^[0-9a-fA-F]{2}/.exec(raw.slice(i + 1, i + 3)) : null;
+    if (hex) {
+      bytes.push(Number.parseInt(hex[0], 16));
+      i += 2;
+    } else bytes.push(raw.charCodeAt(i) & 0xff);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch {
+    return String.fromCharCode(...bytes);
+  }
 }
 
 /** What a page is, for page numbers, running heads and labels. */

@@ -1,20 +1,23 @@
 /**
- * The print PDF: the stitched document laid out by headless Chromium twice. Pass 1 learns where
- * each chapter starts (from the named destinations); pass 2 prints the contents with those page
- * numbers and the blank pages that make chapters open on the right. pdf-lib then draws the
- * running heads and folios, writes the page labels, the bookmarks from the book's tree and the
- * metadata, and saves reproducibly.
+ * The print PDF: the stitched book laid out by headless Chromium in chunks of whole chapters,
+ * printed in parallel, then the front matter with the page numbers those chunks gave. pdf-lib
+ * joins the parts (keeping the tagged structure), draws the running heads and folios, writes
+ * the page labels, the bookmarks from the book's tree and the metadata, and saves reproducibly.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument } from 'pdf-lib';
+import { performance } from 'node:perf_hooks';
+import { PDFDocument, type PDFPage } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
-import { withPage } from '../../browser/pool.js';
+import { Semaphore, withPage } from '../../browser/pool.js';
 import { BOOK_ORIGIN, sandboxPage } from '../../browser/serve.js';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
 import { hyphenateHtml, hyphenatorFor } from '../../compose/hyphenate.js';
-import { type PrintOptions, stitch } from '../../compose/stitch.js';
+import { BLANK_PAGE, destinationLinks } from '../../compose/print.js';
+import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { fontFile } from './fonts.js';
@@ -22,6 +25,8 @@ import { drawableHead, drawRunningHeads } from './heads.js';
 import { bookMetadata, normaliseStructureIds, saveReproducibly, setMetadata } from './metadata.js';
 import { outlineDestinations, outlineTree, writeOutline } from './outline.js';
 import { type PageInfo, planPages, readDestinations, writePageLabels } from './pages.js';
+import { CHUNK_TARGET, chunkRanges, definedIds, linkTargets, planChunks, rewriteCrossLinks, unescapeAttr } from './chunks.js';
+import { mergeParts, resolveCrossLinks } from './merge.js';
 import { dropSoftHyphenText } from './text.js';
 
 export { destinationPages } from './pages.js';
@@ -38,6 +43,8 @@ export interface ChapterPage {
 export interface PdfResult {
   readonly pdf: Uint8Array;
   readonly pages: ReadonlyMap<string, ChapterPage>;
+  /** Seconds spent in each step: stitch, print (the chunks), front, merge, finish. */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 /** PDF options. */
@@ -48,6 +55,12 @@ export interface PdfOptions {
   readonly timeoutMs: number;
   /** The source folder: its `templates/` and `styles/` override ours. */
   readonly themeDir?: string;
+  /** Chunk size aimed at, in HTML characters (default {@link CHUNK_TARGET}). */
+  readonly chunkTarget?: number;
+  /** Pages printing at once (default: one per core, between two and four). */
+  readonly concurrency?: number;
+  /** Printed chunks from earlier builds (preview). */
+  readonly printCache?: PrintCache;
 }
 
 const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => ({
@@ -55,11 +68,10 @@ const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => 
   assetUrl: (source) => (assetPaths.has(source) ? `/src/${encodeURI(source)}` : source),
 });
 
-async function printOnce(browser: Browser, html: string, opts: PdfOptions, diags: Diagnostics): Promise<Uint8Array> {
+async function printOnce(browser: Browser, html: string, opts: PdfOptions, blocked: Set<string>): Promise<Uint8Array> {
   return withPage(browser, async (page) => {
     page.setDefaultTimeout(opts.timeoutMs);
     page.setDefaultNavigationTimeout(opts.timeoutMs);
-    const blocked = new Set<string>();
     await sandboxPage(
       page,
       html,
@@ -77,7 +89,6 @@ async function printOnce(browser: Browser, html: string, opts: PdfOptions, diags
       tagged: true,
       timeout: opts.timeoutMs,
     });
-    for (const url of blocked) diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
     return pdf;
   });
 }
@@ -94,8 +105,63 @@ function titleDate(cfg: PdfConfig, lang: string, epoch: number | undefined): str
   }
 }
 
-/** Prints the book: a first pass to learn page numbers, a second with them in the contents. */
+/** Printed chunks kept between builds (preview): a chunk whose HTML did not change is not printed again. */
+export class PrintCache {
+  readonly #entries = new Map<string, Uint8Array>();
+  hits = 0;
+  misses = 0;
+  constructor(private readonly maxBytes = 512 * 2 ** 20) {}
+  get(key: string): Uint8Array | undefined {
+    const v = this.#entries.get(key);
+    if (v) {
+      // Most recently used last.
+      this.#entries.delete(key);
+      this.#entries.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, pdf: Uint8Array): void {
+    this.#entries.set(key, pdf);
+    let bytes = 0;
+    for (const v of this.#entries.values()) bytes += v.length;
+    for (const [k, v] of this.#entries) {
+      if (bytes <= this.maxBytes || this.#entries.size <= 1) break;
+      this.#entries.delete(k);
+      bytes -= v.length;
+    }
+  }
+}
+
+/** How a chunk was (or must be) printed: on which hand its first page is, blank pages inside. */
+interface Variant {
+  /** Its first page is a left-hand page (two-sided books). */
+  readonly verso: boolean;
+  /** Chapters with a blank page before them, inside the chunk. */
+  readonly blanks: ReadonlySet<number>;
+}
+
+/** A printed part: the loaded PDF and where its chapters start (1-based, within the part). */
+interface Printed {
+  readonly doc: PDFDocument;
+  readonly pages: number;
+  readonly starts: ReadonlyMap<string, number>;
+}
+
+/**
+ * Prints the book. The body is cut into chunks of whole chapters that Chromium lays out in
+ * parallel pages; their page counts give every chapter's page number, so the front matter
+ * (title page and contents, with those numbers) is printed last, once. pdf-lib joins the parts,
+ * keeping the tagged structure, and resolves the links between them. In a two-sided book a
+ * chunk that must start on a left-hand page, or needs blank pages so that its top-level
+ * chapters open on the right, is printed again with those: page counts do not change, since
+ * inner and outer margins only swap.
+ */
 export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, diags: Diagnostics): Promise<PdfResult> {
+  const timings: Record<string, number> = {};
+  const clock = (name: string, since: number): void => {
+    timings[name] = Math.round(performance.now() - since) / 1000;
+  };
+  let t = performance.now();
   const configFile = opts.themeDir === undefined ? undefined : join(opts.themeDir, '_config.yml');
   const configText = configFile && existsSync(configFile) ? readFileSync(configFile, 'utf8') : '';
   const cfg = readPdfConfig(book.site.data, diags, configText);
@@ -106,52 +172,193 @@ export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, 
     diags.info('pdf/no-hyphenation', `no hyphenation patterns for language "${book.site.lang}"; text is not hyphenated`);
   const print: PrintOptions = {
     config: cfg,
-    destinations: ['bb-contents', ...outlineDestinations(tree)],
+    destinations: ['bb-contents'],
     ...(words && { hyphenate: (html: string) => hyphenateHtml(html, words) }),
     date: titleDate(cfg, book.site.lang, opts.sourceDateEpoch),
   };
-  const ids = book.chapters.map((c) => c.chapter.id);
-  const stitchWith = (pages: ReadonlyMap<string, string>, blankBefore: ReadonlySet<string>): string =>
-    stitch(book, { medium: 'print', style, pages, ...(opts.themeDir !== undefined && { themeDir: opts.themeDir }), print: { ...print, blankBefore } });
+  const parts = stitchParts(book, {
+    medium: 'print',
+    style,
+    ...(opts.themeDir !== undefined && { themeDir: opts.themeDir }),
+    print,
+  });
+  const chapters = book.chapters;
+  const ids = chapters.map((c) => c.chapter.id);
+  const ranges = chunkRanges(
+    planChunks(
+      chapters.map((c, i) => ({ id: c.chapter.id, depth: c.chapter.depth, size: parts.chapters[i]!.length })),
+      { target: opts.chunkTarget ?? envChunkTarget() ?? CHUNK_TARGET, topLevelOnly: cfg.twoSided },
+    ),
+    chapters.length,
+  );
+  // Which document defines which id, and which ids other documents link to.
+  const frontPlaceholder = `${parts.titlePage}\n${parts.toc}`;
+  const bodies = ranges.map(([from, to]) => parts.chapters.slice(from, to));
+  const definedBy = [frontPlaceholder, ...bodies.map((b) => b.join('\n'))].map(definedIds);
+  const outlineIds = new Set(outlineDestinations(tree));
+  const targets = linkTargets([frontPlaceholder, ...bodies.map((b) => b.join('\n'))], definedBy);
+  const known = (id: string): boolean => definedBy.some((set) => set.has(id));
+  clock('stitch', t);
 
-  // Pass 1: placeholder numbers as wide as real ones, so the contents keeps its length.
-  const placeholder = new Map(ids.map((id) => [id, '000']));
-  const first = await PDFDocument.load(await printOnce(browser, stitchWith(placeholder, new Set()), opts, diags), {
-    updateMetadata: false,
-  });
-  const firstStarts = chapterStarts(first, ids);
-  const blankBefore = cfg.chaptersOnRight ? blanksForRightHand(book, firstStarts) : new Set<number>();
-  const expected = shiftedStarts(firstStarts, blankBefore);
-  const expectedPlan = planPages(Math.max(0, ...expected.map((s) => s ?? 0)), expected, blankBefore);
-  const labels = new Map<string, string>();
-  ids.forEach((id, i) => {
-    const s = expected[i];
-    const info = s === undefined ? undefined : expectedPlan[s - 1];
-    if (info) labels.set(id, info.label);
-  });
+  t = performance.now();
+  const limit = new Semaphore(opts.concurrency ?? printConcurrency());
+  const blocked = new Set<string>();
+  const printPart = async (html: string): Promise<Printed> => {
+    await limit.acquire();
+    try {
+      const key = opts.printCache ? createHash('sha256').update(html).digest('hex') : '';
+      let bytes = opts.printCache?.get(key);
+      if (!bytes) {
+        bytes = await printOnce(browser, html, opts, blocked);
+        opts.printCache?.set(key, bytes);
+      }
+      const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+      const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
+      return { doc, pages: doc.getPageCount(), starts };
+    } finally {
+      limit.release();
+    }
+  };
+  const chunkHtml = (c: number, variant: Variant): string => {
+    const [from] = ranges[c]!;
+    const own = definedBy[c + 1]!;
+    const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
+    const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
+    const sections = bodies[c]!.map((html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + html);
+    const body = rewriteCrossLinks(sections.join('\n'), own, known);
+    const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
+    return parts.assemble({ chapters: `${hands}${nav}\n${body}` });
+  };
+  const plain: Variant = { verso: false, blanks: new Set() };
+  const printed = await Promise.all(ranges.map((_, c) => printPart(chunkHtml(c, plain))));
+  clock('print', t);
 
-  // Pass 2: the real numbers and the blank pages.
-  const blankIds = new Set([...blankBefore].map((i) => ids[i]!));
-  const doc = await PDFDocument.load(await printOnce(browser, stitchWith(labels, blankIds), opts, diags), {
-    updateMetadata: false,
+  // Lay the chunks end to end: body page 1 is a right-hand page; blank pages so that top-level
+  // chapters open on the right; each chapter's body page and printed number.
+  const blankBefore = new Set<number>();
+  const chunkBlank: boolean[] = [];
+  const inner: Set<number>[] = [];
+  const chunkStart: number[] = [];
+  const bodyStart = new Map<string, number>();
+  let next = 1;
+  ranges.forEach(([from, to], c) => {
+    const part = printed[c]!;
+    const opensRight = (i: number) => cfg.chaptersOnRight && (chapters[i]!.chapter.depth === 0 || i === 0);
+    chunkBlank[c] = opensRight(from) && next % 2 === 0;
+    if (chunkBlank[c]) {
+      blankBefore.add(from);
+      next++;
+    }
+    chunkStart[c] = next;
+    const blanks = new Set<number>();
+    for (let i = from; i < to; i++) {
+      const local = part.starts.get(ids[i]!);
+      if (local === undefined) continue;
+      let page = next - 1 + local + blanks.size;
+      if (i > from && opensRight(i) && page % 2 === 0) {
+        blanks.add(i);
+        blankBefore.add(i);
+        page++;
+      }
+      bodyStart.set(ids[i]!, page);
+    }
+    inner[c] = blanks;
+    next += part.pages + blanks.size;
   });
+  const labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
+
+  t = performance.now();
+  const frontHtml = parts.assemble({
+    titlePage: parts.titlePage,
+    toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
+  });
+  const printedFront = await printPart(rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
+  // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
+  // still prints one empty page for them, which is left out.
+  const front = printedFront.doc.getPages().every(isEmptyPage) ? undefined : printedFront;
+  const frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
+  const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
+  if (frontBlank) blankBefore.add(0);
+  // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
+  const again = await Promise.all(
+    ranges.map(async (_, c) => {
+      const variant: Variant = { verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0, blanks: inner[c]! };
+      if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
+      const part = await printPart(chunkHtml(c, variant));
+      if (part.pages !== printed[c]!.pages + variant.blanks.size)
+        diags.warn('pdf/toc-drift', `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`);
+      return part;
+    }),
+  );
+  clock('front', t);
+  const reprinted = again.filter((p, c) => p !== printed[c]).length;
+  diags.info(
+    'pdf/chunks',
+    `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}`,
+  );
+  for (const url of blocked) diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
+
+  t = performance.now();
+  const blank = [cfg.width.pt, cfg.height.pt] as const;
+  const doc = await mergeParts([
+    ...(front ? [{ doc: front.doc }] : []),
+    ...(frontBlank ? [{ blank }] : []),
+    ...again.flatMap((p, c) => [...(chunkBlank[c] && !(c === 0 && frontBlank) ? [{ blank }] : []), { doc: p.doc }]),
+  ]);
   const dests = readDestinations(doc);
+  const dead = resolveCrossLinks(doc, dests);
+  if (dead.length > 0)
+    diags.warn('pdf/link-target-missing', `${dead.length} link target(s) were not found in the PDF: ${dead.slice(0, 5).join(', ')}`);
   const starts = ids.map((id) => dests.get(id)?.page);
   const plan = planPages(doc.getPageCount(), starts, blankBefore);
   const pages = new Map<string, ChapterPage>();
   ids.forEach((id, i) => {
     const page = starts[i];
     if (page === undefined) {
-      diags.warn('pdf/chapter-not-found', `chapter ${id} was not found in the laid-out PDF`, book.chapters[i]!.chapter.page.source, 1);
+      diags.warn('pdf/chapter-not-found', `chapter ${id} was not found in the laid-out PDF`, chapters[i]!.chapter.page.source, 1);
       return;
     }
-    pages.set(id, { page, pageLabel: plan[page - 1]!.label });
-    if (page !== expected[i])
-      diags.warn('pdf/toc-drift', `the contents page number of chapter ${id} moved between passes (${expected[i]} → ${page})`);
+    const label = plan[page - 1]!.label;
+    pages.set(id, { page, pageLabel: label });
+    if (labels.get(id) !== label)
+      diags.warn('pdf/toc-drift', `the contents page number of chapter ${id} (${labels.get(id) ?? 'none'}) is not where it starts (${label})`);
   });
+  clock('merge', t);
 
+  t = performance.now();
   await finishPdf(doc, book, plan, cfg, dests, opts.sourceDateEpoch, diags);
-  return { pdf: await saveReproducibly(doc), pages };
+  const pdf = await saveReproducibly(doc);
+  clock('finish', t);
+  return { pdf, pages, timings };
+}
+
+/** The ids of the front matter the body links to (the contents has its own destination). */
+function frontDests(targets: ReadonlySet<string>): string[] {
+  return [...targets].map(unescapeAttr).filter((id) => id !== 'bb-contents');
+}
+
+/** `@page` rules that swap the hands: a chunk whose first page is a left-hand page. */
+function swappedHands(cfg: PdfConfig): string {
+  if (!cfg.twoSided) return '';
+  const { inner, outer } = cfg;
+  return `@page :right{margin-left:${outer.css};margin-right:${inner.css}}\n@page :left{margin-left:${inner.css};margin-right:${outer.css}}`;
+}
+
+/** A page Chromium printed with nothing on it: no resources but the procedure sets. */
+function isEmptyPage(page: PDFPage): boolean {
+  const resources = page.node.Resources();
+  return resources === undefined || resources.keys().every((k) => k.asString() === '/ProcSet');
+}
+
+/** `BOOKBINDER_PDF_CHUNK`: the chunk size in HTML characters, for tests and tuning. */
+function envChunkTarget(): number | undefined {
+  const v = process.env.BOOKBINDER_PDF_CHUNK;
+  return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
+}
+
+/** Pages printing at once: one per core (at least two), at most four. */
+function printConcurrency(): number {
+  return Math.max(2, Math.min(4, availableParallelism()));
 }
 
 /** pdf-lib's part, on a laid-out document: heads and folios, labels, bookmarks, metadata. */
@@ -179,37 +386,4 @@ async function finishPdf(
     diags.warn('pdf/bookmark-target-missing', `${missing.length} bookmark target(s) were not found in the PDF: ${missing.slice(0, 5).join(', ')}`);
   setMetadata(doc, bookMetadata(book), epoch);
   normaliseStructureIds(doc);
-}
-
-function chapterStarts(doc: PDFDocument, ids: readonly string[]): (number | undefined)[] {
-  const dests = readDestinations(doc);
-  return ids.map((id) => dests.get(id)?.page);
-}
-
-/**
- * The top-level chapters that need a blank page before them to open on a right-hand (odd)
- * page, counting the blanks already inserted before them; the first chapter always opens on
- * the right so that page 1 of the body is a recto.
- */
-function blanksForRightHand(book: Book, starts: readonly (number | undefined)[]): Set<number> {
-  const out = new Set<number>();
-  let shift = 0;
-  starts.forEach((s, i) => {
-    if (s === undefined) return;
-    const chapter = book.chapters[i]!.chapter;
-    const firstOfBody = starts.findIndex((x) => x !== undefined) === i;
-    if ((chapter.depth === 0 || firstOfBody) && (s + shift) % 2 === 0) {
-      out.add(i);
-      shift += 1;
-    }
-  });
-  return out;
-}
-
-function shiftedStarts(starts: readonly (number | undefined)[], blanks: ReadonlySet<number>): (number | undefined)[] {
-  let shift = 0;
-  return starts.map((s, i) => {
-    if (blanks.has(i)) shift += 1;
-    return s === undefined ? undefined : s + shift;
-  });
 }

@@ -1,0 +1,114 @@
+/**
+ * The book's body printed as chunks: runs of whole chapters, each laid out by Chromium as a
+ * document of its own, in parallel. Every chapter starts on a new page, so cutting between two
+ * chapters changes no line and no page break. Chunk boundaries are chosen from the chapters' ids
+ * (content-defined, as rsync and backup tools cut their blocks), so editing one page leaves the
+ * other chunks, and their printed PDFs, as they were.
+ */
+import { createHash } from 'node:crypto';
+import { CROSS_LINK_PREFIX } from './merge.js';
+
+/** What the planner needs to know of a chapter. */
+export interface ChunkInput {
+  readonly id: string;
+  readonly depth: number;
+  /** Its HTML length, as a measure of its print cost. */
+  readonly size: number;
+}
+
+/** Chunk-size settings. */
+export interface ChunkSettings {
+  /** The chunk size aimed at, in HTML characters (about 4,000 per page). */
+  readonly target: number;
+  /** Chunks may only start at top-level chapters (two-sided books: a chunk opens on a recto). */
+  readonly topLevelOnly: boolean;
+}
+
+/** About 100 pages of running text: big enough that a print's fixed costs don't matter. */
+export const CHUNK_TARGET = 400_000;
+
+function hash32(s: string): number {
+  return createHash('sha1').update(s).digest().readUInt32BE(0);
+}
+
+/**
+ * Splits the chapters into chunks; returns the index of each chunk's first chapter. A chapter
+ * starts a chunk when its id's hash says so (about one in `k`, with `k` the number of chapters a
+ * chunk of the target size holds, rounded to a power of two so that small edits don't change
+ * it) once the chunk holds a quarter of the target, or when the chunk has grown to twice it.
+ */
+export function planChunks(chapters: readonly ChunkInput[], settings: ChunkSettings): number[] {
+  const total = chapters.reduce((n, c) => n + c.size, 0);
+  if (chapters.length === 0) return [];
+  const eligible = (i: number): boolean => i > 0 && (!settings.topLevelOnly || chapters[i]!.depth === 0);
+  const candidates = chapters.filter((_, i) => eligible(i)).length;
+  if (candidates === 0 || total <= settings.target) return [0];
+  const perChunk = (settings.target * (candidates + 1)) / total;
+  const k = 2 ** Math.max(0, Math.round(Math.log2(Math.max(1, perChunk))));
+  const starts = [0];
+  let size = chapters[0]!.size;
+  for (let i = 1; i < chapters.length; i++) {
+    const c = chapters[i]!;
+    if (eligible(i)) {
+      const cut = size >= settings.target * 2 || (size >= settings.target / 4 && hash32(c.id) % k === 0);
+      if (cut) {
+        starts.push(i);
+        size = 0;
+      }
+    }
+    size += c.size;
+  }
+  return starts;
+}
+
+/** The chapters' index ranges `[from, to)` of each chunk. */
+export function chunkRanges(starts: readonly number[], count: number): [number, number][] {
+  return starts.map((s, i) => [s, starts[i + 1] ?? count]);
+}
+
+const ID_ATTR = /\sid="([^"]*)"/g;
+const HASH_HREF = /(<a\s[^>]*?href=")#([^"]*)"/g;
+
+/** The ids (as written in the attribute, HTML-escaped) an HTML fragment defines. */
+export function definedIds(html: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of html.matchAll(ID_ATTR)) out.add(m[1]!);
+  return out;
+}
+
+/** Undoes the HTML escaping of an attribute value. */
+export function unescapeAttr(s: string): string {
+  return s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) =>
+    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : "'",
+  );
+}
+
+/**
+ * The ids each separately printed document must give a named destination to, because another
+ * document links to them (`docs[i]` defines `ids[i]`).
+ */
+export function linkTargets(docs: readonly string[], ids: readonly ReadonlySet<string>[]): Set<string>[] {
+  const owner = new Map<string, number>();
+  ids.forEach((set, i) => {
+    for (const id of set) if (!owner.has(id)) owner.set(id, i);
+  });
+  const targets = docs.map(() => new Set<string>());
+  docs.forEach((html, i) => {
+    for (const m of html.matchAll(HASH_HREF)) {
+      const id = m[2]!;
+      const at = owner.get(id);
+      if (at !== undefined && at !== i) targets[at]!.add(id);
+    }
+  });
+  return targets;
+}
+
+/**
+ * Rewrites a document's `#id` links to ids it does not define but another document does into
+ * {@link CROSS_LINK_PREFIX} links, which the merge turns into links to the destination.
+ */
+export function rewriteCrossLinks(html: string, own: ReadonlySet<string>, known: (id: string) => boolean): string {
+  return html.replace(HASH_HREF, (all, start: string, id: string) =>
+    own.has(id) || !known(id) ? all : `${start}${CROSS_LINK_PREFIX}${encodeURIComponent(unescapeAttr(id))}"`,
+  );
+}

@@ -1,0 +1,123 @@
+/** Chunked printing's pure parts: where chunks are cut, links between chunks, the merge. */
+import assert from 'node:assert/strict';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
+import {
+  type ChunkInput,
+  chunkRanges,
+  definedIds,
+  linkTargets,
+  planChunks,
+  rewriteCrossLinks,
+} from '../../src/output/pdf/chunks.js';
+import { CROSS_LINK_PREFIX, mergeParts, resolveCrossLinks } from '../../src/output/pdf/merge.js';
+import { readDestinations } from '../../src/output/pdf/pages.js';
+
+const book = (n: number, size = 10_000, every = 5): ChunkInput[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `chapter-${i}`, depth: i % every === 0 ? 0 : 1, size }));
+
+describe('chunk plan', () => {
+  it('a small book is one chunk', () => {
+    assert.deepEqual(planChunks(book(20), { target: 400_000, topLevelOnly: false }), [0]);
+    assert.deepEqual(planChunks([], { target: 400_000, topLevelOnly: false }), []);
+  });
+
+  it('a big book is cut into chunks near the target size, every chapter in exactly one', () => {
+    const chapters = book(300, 18_000);
+    const starts = planChunks(chapters, { target: 400_000, topLevelOnly: false });
+    const ranges = chunkRanges(starts, chapters.length);
+    assert.ok(ranges.length >= 6 && ranges.length <= 30, `${ranges.length} chunks`);
+    assert.deepEqual(
+      ranges.flatMap(([a, b]) => Array.from({ length: b - a }, (_, i) => a + i)),
+      chapters.map((_, i) => i),
+    );
+    for (const [a, b] of ranges)
+      assert.ok((b - a) * 18_000 <= 800_000 + 18_000, `chunk ${a}-${b} is not too big`);
+  });
+
+  it('two-sided books are cut only before top-level chapters', () => {
+    const chapters = book(300, 18_000);
+    const starts = planChunks(chapters, { target: 100_000, topLevelOnly: true });
+    assert.ok(starts.length > 5);
+    for (const s of starts) assert.equal(chapters[s]!.depth, 0, `chunk starts at ${s}`);
+  });
+
+  it('editing one chapter moves no boundary far from it (content-defined cuts)', () => {
+    const chapters = book(300, 18_000);
+    const before = planChunks(chapters, { target: 400_000, topLevelOnly: false });
+    const edited = chapters.map((c, i) => (i === 150 ? { ...c, size: c.size + 5_000 } : c));
+    const after = planChunks(edited, { target: 400_000, topLevelOnly: false });
+    const far = (xs: number[]) => xs.filter((s) => s < 140 || s > 200);
+    assert.deepEqual(far(after), far(before));
+  });
+});
+
+describe('links between chunks', () => {
+  const front = '<nav><a href="#ch-2">Two</a><a href="#nowhere">?</a></nav>';
+  const one = '<section id="ch-1"><a href="#ch-1">self</a> <a href="#s&amp;t">see</a></section>';
+  const two = '<section id="ch-2"><h2 id="s&amp;t">S</h2><a href="#ch-1">back</a></section>';
+  const docs = [front, one, two];
+  const ids = docs.map(definedIds);
+
+  it('finds the ids each document must give a destination to', () => {
+    assert.deepEqual(
+      linkTargets(docs, ids).map((s) => [...s].sort()),
+      [[], ['ch-1'], ['ch-2', 's&amp;t']],
+    );
+  });
+
+  it('rewrites only links to another document, unescaping and encoding the id', () => {
+    const known = (id: string) => ids.some((s) => s.has(id));
+    const out = rewriteCrossLinks(one, ids[1]!, known);
+    assert.match(out, /href="#ch-1">self/);
+    assert.ok(out.includes(`href="${CROSS_LINK_PREFIX}s%26t">see`), out);
+    assert.match(rewriteCrossLinks(front, ids[0]!, known), /href="#nowhere"/);
+  });
+});
+
+describe('merging printed parts', () => {
+  /** A one-page "printed" part with a named destination and a link to another part. */
+  async function part(dest: string, linkTo: string): Promise<PDFDocument> {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([300, 400]);
+    const ctx = doc.context;
+    const arr = ctx.obj([page.ref, PDFName.of('XYZ'), 0, 400, 0]);
+    doc.catalog.set(PDFName.of('Dests'), ctx.obj({ [dest]: arr }));
+    const action = ctx.obj({ S: 'URI', URI: PDFString.of(CROSS_LINK_PREFIX + encodeURIComponent(linkTo)) });
+    const link = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 10, 10], A: action }));
+    page.node.set(PDFName.of('Annots'), ctx.obj([link]));
+    return doc;
+  }
+
+  it('keeps pages in order with blank pages between, and resolves links across parts', async () => {
+    const merged = await mergeParts([
+      { doc: await part('one', 'two') },
+      { blank: [300, 400] },
+      { doc: await part('two', 'one') },
+    ]);
+    assert.equal(merged.getPageCount(), 3);
+    const dests = readDestinations(merged);
+    assert.deepEqual(
+      [...dests].map(([id, d]) => [id, d.page]),
+      [
+        ['one', 1],
+        ['two', 3],
+      ],
+    );
+    assert.deepEqual(resolveCrossLinks(merged, dests), []);
+    const annot = merged.getPage(0).node.lookup(PDFName.of('Annots'), PDFArray).lookup(0, PDFDict);
+    assert.equal(annot.get(PDFName.of('A')), undefined);
+    const target = annot.lookup(PDFName.of('Dest'), PDFArray).get(0);
+    assert.equal(target, merged.getPage(2).ref);
+  });
+
+  it('reads UTF-8 destination names', async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage();
+    doc.catalog.set(
+      PDFName.of('Dests'),
+      doc.context.obj({ 'caf\u00c3\u00a9': doc.context.obj([page.ref, PDFName.of('Fit')]) }),
+    );
+    const reloaded = await PDFDocument.load(await doc.save());
+    assert.deepEqual([...readDestinations(reloaded).keys()], ['café']);
+  });
+});
