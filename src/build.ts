@@ -23,7 +23,7 @@ import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCach
 import type { ProgressEvent } from './progress.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
-import { type ChapterPage, renderPdf } from './output/pdf/render.js';
+import { type ChapterPage, type PdfOptions, type PdfResult, renderPdf } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
@@ -145,7 +145,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const diags = new Diagnostics();
   const root = resolve(options.source);
   const formats = options.formats ?? FORMATS;
-  const name = options.name ?? 'book';
   const finish = (
     book: Book | undefined,
     out: Partial<Pick<BuildResult, 'pdf' | 'epub' | 'html'>>,
@@ -161,6 +160,74 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
     return finish(undefined, {});
   }
+  // Chromium starts while the pages are read and rendered; it gets the book when it is ready.
+  const pdfJob = formats.includes('pdf') ? startPdf(options, diags) : undefined;
+  try {
+    return await buildBook(options, root, timer, diags, finish, seen, pdfJob);
+  } finally {
+    pdfJob?.cancel();
+    await pdfJob?.result.catch(() => undefined);
+  }
+}
+
+/** A PDF being made: the browser is launched at once; the book follows. */
+interface PdfJob {
+  readonly start: (book: Book, pdf: Omit<PdfOptions, 'onPrinting'>) => void;
+  /** No PDF after all (the input has errors): the job ends without printing. */
+  readonly cancel: () => void;
+  /** Resolves once the chunks are being printed (or the job is over). */
+  readonly printing: Promise<void>;
+  readonly result: Promise<PdfResult | undefined>;
+}
+
+function startPdf(options: BuildOptions, diags: Diagnostics): PdfJob {
+  let give!: (job: { book: Book; pdf: Omit<PdfOptions, 'onPrinting'> } | undefined) => void;
+  const given = new Promise<{ book: Book; pdf: Omit<PdfOptions, 'onPrinting'> } | undefined>((r) => {
+    give = r;
+  });
+  let printingNow!: () => void;
+  const printing = new Promise<void>((r) => {
+    printingNow = r;
+  });
+  const print = async (browser: Browser): Promise<PdfResult | undefined> => {
+    const job = await given;
+    if (!job) return undefined;
+    return renderPdf(browser, job.book, { ...job.pdf, onPrinting: printingNow }, diags);
+  };
+  const retried = (e: unknown) =>
+    diags.info(
+      'browser/retried',
+      `Chromium crashed while printing (${e instanceof Error ? e.message : String(e)}); printed again with a fresh browser`,
+    );
+  const result = (options.browser ? print(options.browser) : withSharedBrowser(print, retried)).finally(
+    printingNow,
+  );
+  // Awaited by the build; a failure before that must not become an unhandled rejection.
+  result.catch(() => undefined);
+  return {
+    start: (book, pdf) => give({ book, pdf }),
+    cancel: () => give(undefined),
+    printing,
+    result,
+  };
+}
+
+async function buildBook(
+  options: BuildOptions,
+  root: string,
+  timer: Timer,
+  diags: Diagnostics,
+  finish: (
+    book: Book | undefined,
+    out: Partial<Pick<BuildResult, 'pdf' | 'epub' | 'html'>>,
+    pages?: ReadonlyMap<string, ChapterPage>,
+    outputs?: string[],
+  ) => BuildResult,
+  seen: { assets: Map<string, string> },
+  pdfJob: PdfJob | undefined,
+): Promise<BuildResult> {
+  const formats = options.formats ?? FORMATS;
+  const name = options.name ?? 'book';
   const site = await timer.time('config', () => withOverrides(loadSiteConfig(root, diags), options));
   const pages = await timer.time('load', () => loadPages(root, site, diags));
   if (pages.length === 0)
@@ -195,6 +262,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string } = {};
     const epoch = epochFrom(options);
     if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
+    // The PDF's chunks print in Chromium while the EPUB is made here.
+    pdfJob?.start(book, {
+      assets,
+      timeoutMs: timeoutFor(book),
+      themeDir: root,
+      ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+    });
+    const pdfStart = performance.now();
+    if (pdfJob) options.onProgress?.({ stage: 'pdf', phase: 'start' });
+    await pdfJob?.printing;
     if (formats.includes('epub')) {
       out.epub = await timer.time('epub', () =>
         renderEpub(
@@ -210,31 +287,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       );
     }
     let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;
-    if (formats.includes('pdf')) {
+    if (pdfJob) {
       try {
-        const print = (browser: Browser) =>
-          renderPdf(
-            browser,
-            book,
-            {
-              assets,
-              timeoutMs: timeoutFor(book),
-              themeDir: root,
-              ...(epoch !== undefined && { sourceDateEpoch: epoch }),
-            },
-            diags,
-          );
-        const retried = (e: unknown) =>
-          diags.info(
-            'browser/retried',
-            `Chromium crashed while printing (${e instanceof Error ? e.message : String(e)}); printed again with a fresh browser`,
-          );
-        const pdf = await timer.time('pdf', () =>
-          options.browser ? print(options.browser) : withSharedBrowser(print, retried),
-        );
-        out.pdf = pdf.pdf;
-        pagesOf = pdf.pages;
-        for (const [step, seconds] of Object.entries(pdf.timings)) timer.timings[`pdf.${step}`] = seconds;
+        const pdf = await pdfJob.result;
+        timer.timings.pdf = Math.round(performance.now() - pdfStart) / 1000;
+        options.onProgress?.({ stage: 'pdf', phase: 'end', seconds: timer.timings.pdf });
+        if (pdf) {
+          out.pdf = pdf.pdf;
+          pagesOf = pdf.pages;
+          for (const [step, seconds] of Object.entries(pdf.timings)) timer.timings[`pdf.${step}`] = seconds;
+        }
       } catch (e) {
         if (!(e instanceof BrowserNotFoundError)) throw e;
         diags.error('browser/not-found', e.message);

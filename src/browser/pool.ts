@@ -92,23 +92,33 @@ export async function withSharedBrowser<T>(
   }
 }
 
-/**
- * Opens a page in `browser`, waiting for a free slot when the browser is shared; the page is
- * closed (and its slot freed) when `fn` settles, whatever happens.
- */
-export async function withPage<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
+/** Waits for a page slot of `browser` (see {@link withPage}); returns its release. */
+export async function pageSlot(browser: Browser): Promise<() => void> {
   let sem = semaphores.get(browser);
   if (!sem) {
     sem = new Semaphore(MAX_PAGES);
     semaphores.set(browser, sem);
   }
   await sem.acquire();
+  let released = false;
+  return () => {
+    if (!released) sem.release();
+    released = true;
+  };
+}
+
+/**
+ * Opens a page in `browser`, waiting for a free slot when the browser is shared; the page is
+ * closed (and its slot freed) when `fn` settles, whatever happens.
+ */
+export async function withPage<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
+  const release = await pageSlot(browser);
   let page: Page | undefined;
   try {
     page = await browser.newPage();
     return await fn(page);
   } finally {
     await page?.close().catch(() => undefined);
-    sem.release();
+    release();
   }
 }

@@ -30,18 +30,30 @@ export const MEDIA_TYPES: Readonly<Record<string, string>> = {
 /** Maps a path under the origin to a file; undefined refuses the request. */
 export type AssetLookup = (path: string) => string | undefined;
 
-/** Installs the sandbox on a page: JavaScript off, `html` at `/index.html`, assets by lookup. */
+/** What a sandboxed page is doing: how many of its requests are being answered. */
+export interface Sandbox {
+  readonly pending: () => number;
+}
+
+/**
+ * Installs the sandbox on a page: JavaScript off, the document at `/index.html` (whatever the
+ * query; `html` may be a function, for a page that prints one document after another), assets
+ * by lookup.
+ */
 export async function sandboxPage(
   page: Page,
-  html: string,
+  html: string | (() => string),
   lookup: AssetLookup,
   onBlocked: (url: string) => void,
-): Promise<void> {
+): Promise<Sandbox> {
+  let pending = 0;
   await page.setJavaScriptEnabled(false);
   await page.setRequestInterception(true);
   page.on('request', (req: HTTPRequest) => {
-    void answer(req, html, lookup, onBlocked);
+    pending++;
+    void answer(req, typeof html === 'string' ? html : html(), lookup, onBlocked).finally(() => pending--);
   });
+  return { pending: () => pending };
 }
 
 async function answer(

@@ -11,6 +11,7 @@ import {
 } from '../../src/output/pdf/chunks.js';
 import { CROSS_LINK_PREFIX, mergeParts, resolveCrossLinks } from '../../src/output/pdf/merge.js';
 import { readDestinations } from '../../src/output/pdf/pages.js';
+import { layOut } from '../../src/output/pdf/render.js';
 
 const book = (n: number, size = 10_000, every = 5): ChunkInput[] =>
   Array.from({ length: n }, (_, i) => ({ id: `chapter-${i}`, depth: i % every === 0 ? 0 : 1, size }));
@@ -119,5 +120,114 @@ describe('merging printed parts', () => {
     );
     const reloaded = await PDFDocument.load(await doc.save());
     assert.deepEqual([...readDestinations(reloaded).keys()], ['café']);
+  });
+});
+
+describe('laying printed chunks end to end', () => {
+  // Two parts (depth 0) of two chapters each; chunk 1 holds part A, chunk 2 holds part B.
+  const chapters = [
+    { id: 'a', depth: 0 },
+    { id: 'a1', depth: 1 },
+    { id: 'b', depth: 0 },
+    { id: 'b1', depth: 1 },
+  ];
+  const printed = (pages: number, starts: [string, number][]) => ({ pages, starts: new Map(starts) });
+
+  it('one-sided: chunks follow each other, no blank pages', () => {
+    const l = layOut(
+      [
+        [0, 2],
+        [2, 4],
+      ],
+      [
+        printed(3, [
+          ['a', 1],
+          ['a1', 2],
+        ]),
+        printed(2, [
+          ['b', 1],
+          ['b1', 2],
+        ]),
+      ],
+      chapters,
+      false,
+    );
+    assert.deepEqual(
+      [...l.bodyStart],
+      [
+        ['a', 1],
+        ['a1', 2],
+        ['b', 4],
+        ['b1', 5],
+      ],
+    );
+    assert.deepEqual([...l.blankBefore], []);
+    assert.deepEqual(l.chunkStart, [1, 4]);
+  });
+
+  it('parts open on the right: a blank page before a chunk that would start on the left', () => {
+    const l = layOut(
+      [
+        [0, 2],
+        [2, 4],
+      ],
+      [
+        printed(3, [
+          ['a', 1],
+          ['a1', 2],
+        ]),
+        printed(2, [
+          ['b', 1],
+          ['b1', 2],
+        ]),
+      ],
+      chapters,
+      true,
+    );
+    // Part A takes pages 1-3, so part B would start on page 4 (left): a blank page goes first.
+    assert.deepEqual(
+      [...l.bodyStart],
+      [
+        ['a', 1],
+        ['a1', 2],
+        ['b', 5],
+        ['b1', 6],
+      ],
+    );
+    assert.deepEqual(l.chunkBlank, [false, true]);
+    assert.deepEqual([...l.blankBefore], [2]);
+    assert.deepEqual(
+      l.inner.map((s) => [...s]),
+      [[], []],
+    );
+  });
+
+  it('parts open on the right: inside a chunk, the chunk is printed again with a blank page', () => {
+    const l = layOut(
+      [[0, 4]],
+      [
+        printed(5, [
+          ['a', 1],
+          ['a1', 2],
+          ['b', 4],
+          ['b1', 5],
+        ]),
+      ],
+      chapters,
+      true,
+    );
+    assert.deepEqual(
+      [...l.bodyStart],
+      [
+        ['a', 1],
+        ['a1', 2],
+        ['b', 5],
+        ['b1', 6],
+      ],
+    );
+    assert.deepEqual(
+      l.inner.map((s) => [...s]),
+      [[2]],
+    );
   });
 });

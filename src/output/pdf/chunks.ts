@@ -24,34 +24,48 @@ export interface ChunkSettings {
   readonly topLevelOnly: boolean;
 }
 
-/** About 100 pages of running text: big enough that a print's fixed costs don't matter. */
-export const CHUNK_TARGET = 400_000;
+/** Chunk sizes are powers of two between these, in HTML characters (about 4,000 a page). */
+export const CHUNK_MIN = 2 ** 17;
+export const CHUNK_MAX = 2 ** 19;
+
+/**
+ * The chunk size aimed at for a body of `total` characters printed `concurrency` at a time:
+ * about three chunks per printing page, so that the last ones to finish are small, rounded to
+ * a power of two (so that a small edit does not change it) between {@link CHUNK_MIN} and
+ * {@link CHUNK_MAX} (below, a print's fixed costs dominate; above, Chromium slows down).
+ */
+export function chunkTarget(total: number, concurrency: number): number {
+  const ideal = total / (3 * Math.max(1, concurrency));
+  return Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, 2 ** Math.round(Math.log2(Math.max(1, ideal)))));
+}
 
 function hash32(s: string): number {
   return createHash('sha1').update(s).digest().readUInt32BE(0);
 }
 
 /**
- * Splits the chapters into chunks; returns the index of each chunk's first chapter. A chapter
- * starts a chunk when its id's hash says so (about one in `k`, with `k` the number of chapters a
- * chunk of the target size holds, rounded to a power of two so that small edits don't change
- * it) once the chunk holds a quarter of the target, or when the chunk has grown to twice it.
+ * Splits the chapters into chunks; returns the index of each chunk's first chapter. Once a
+ * chunk holds three quarters of the target, the next chapter whose id's hash says so starts a
+ * new one (about one chapter in every quarter target), and one that would take the chunk past
+ * five quarters always does. So chunks stay near the target, and a cut depends on the chapters
+ * just before it, not on everything before: after an edit, later cuts fall where they were.
  */
 export function planChunks(chapters: readonly ChunkInput[], settings: ChunkSettings): number[] {
   const total = chapters.reduce((n, c) => n + c.size, 0);
   if (chapters.length === 0) return [];
+  const { target } = settings;
   const eligible = (i: number): boolean => i > 0 && (!settings.topLevelOnly || chapters[i]!.depth === 0);
   const candidates = chapters.filter((_, i) => eligible(i)).length;
-  if (candidates === 0 || total <= settings.target) return [0];
-  const perChunk = (settings.target * (candidates + 1)) / total;
-  const k = 2 ** Math.max(0, Math.round(Math.log2(Math.max(1, perChunk))));
+  if (candidates === 0 || total <= target * 1.25) return [0];
+  const perQuarter = (target / 4) * ((candidates + 1) / total);
+  const k = 2 ** Math.max(0, Math.round(Math.log2(Math.max(1, perQuarter))));
   const starts = [0];
   let size = chapters[0]!.size;
   for (let i = 1; i < chapters.length; i++) {
     const c = chapters[i]!;
     if (eligible(i)) {
-      const cut = size >= settings.target * 2 || (size >= settings.target / 4 && hash32(c.id) % k === 0);
-      if (cut) {
+      const cut = size + c.size > target * 1.25 || (size >= target * 0.75 && hash32(c.id) % k === 0);
+      if (cut && size > 0) {
         starts.push(i);
         size = 0;
       }
@@ -107,7 +121,11 @@ export function linkTargets(docs: readonly string[], ids: readonly ReadonlySet<s
  * Rewrites a document's `#id` links to ids it does not define but another document does into
  * {@link CROSS_LINK_PREFIX} links, which the merge turns into links to the destination.
  */
-export function rewriteCrossLinks(html: string, own: ReadonlySet<string>, known: (id: string) => boolean): string {
+export function rewriteCrossLinks(
+  html: string,
+  own: ReadonlySet<string>,
+  known: (id: string) => boolean,
+): string {
   return html.replace(HASH_HREF, (all, start: string, id: string) =>
     own.has(id) || !known(id) ? all : `${start}${CROSS_LINK_PREFIX}${encodeURIComponent(unescapeAttr(id))}"`,
   );

@@ -60,7 +60,8 @@ export function fontSlices(): readonly FontSlice[] {
   if (cache) return cache;
   const out: FontSlice[] = [];
   for (const { pkg, css } of PACKAGES) {
-    for (const name of css) out.push(...parseFontFaces(readFileSync(join(packageDir(pkg), name), 'utf8'), pkg));
+    for (const name of css)
+      out.push(...parseFontFaces(readFileSync(join(packageDir(pkg), name), 'utf8'), pkg));
   }
   cache = out;
   return out;
@@ -143,4 +144,38 @@ export function sliceFor(family: string, weight: number, cp: number): FontSlice 
 /** The `.woff` file of a slice (zlib-compressed, which pdf-lib's fontkit reads). */
 export function sliceWoff(s: FontSlice): string {
   return join(packageDir(s.pkg), 'files', `${s.file}.woff`);
+}
+
+/** The code points a text uses, sorted. */
+function codePoints(text: string): number[] {
+  const seen = new Set<number>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    if (c > 0xffff) i++;
+    seen.add(c);
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+/**
+ * `<link rel="preload">` tags for every slice, of any family, weight and style, that holds a
+ * character of `text` (a whole document, stylesheets and all, so generated content is
+ * counted). A print page that skips its screen layout loads its fonts from these.
+ */
+export function fontPreloads(text: string): string {
+  const cps = codePoints(text);
+  const has = ([a, b]: readonly [number, number]): boolean => {
+    let lo = 0;
+    let hi = cps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cps[mid]! < a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < cps.length && cps[lo]! <= b;
+  };
+  return fontSlices()
+    .filter((s) => s.ranges.length === 0 || s.ranges.some(has))
+    .map((s) => `<link rel="preload" href="${slicePath(s)}" as="font" type="font/woff2" crossorigin>`)
+    .join('');
 }

@@ -30,7 +30,8 @@ const FALLBACK = ['Noto Sans', 'Noto Sans SC'] as const;
  * Syriac, Thaana, the Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer. A head in one of them
  * would come out as disjointed letters or empty boxes, so it is left out instead.
  */
-const NEEDS_SHAPING = /[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
+const NEEDS_SHAPING =
+  /[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
 
 /** True when pdf-lib can draw the text as a running head. */
 export function drawableHead(text: string): boolean {

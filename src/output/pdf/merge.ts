@@ -59,11 +59,13 @@ function nameTreeEntries(doc: PDFDocument, node: PDFObject | undefined): [string
   if (names instanceof PDFArray) {
     for (let i = 0; i + 1 < names.size(); i += 2) {
       const key = names.get(i);
-      if (key instanceof PDFString || key instanceof PDFHexString) out.push([key.decodeText(), names.get(i + 1)]);
+      if (key instanceof PDFString || key instanceof PDFHexString)
+        out.push([key.decodeText(), names.get(i + 1)]);
     }
   }
   const kids = dict.lookup(N('Kids'));
-  if (kids instanceof PDFArray) for (let i = 0; i < kids.size(); i++) out.push(...nameTreeEntries(doc, kids.get(i)));
+  if (kids instanceof PDFArray)
+    for (let i = 0; i < kids.size(); i++) out.push(...nameTreeEntries(doc, kids.get(i)));
   return out;
 }
 
@@ -93,8 +95,10 @@ function prefixStructureIds(doc: PDFDocument, part: number): (id: string) => str
     return m ? prefix + m[1]! : id;
   };
   const renameIn = (obj: PDFObject | undefined): PDFObject | undefined => {
-    if (obj instanceof PDFString || obj instanceof PDFHexString) return PDFString.of(renamed(obj.decodeText()));
-    if (obj instanceof PDFArray) for (let i = 0; i < obj.size(); i++) obj.set(i, renameIn(obj.get(i)) ?? obj.get(i));
+    if (obj instanceof PDFString || obj instanceof PDFHexString)
+      return PDFString.of(renamed(obj.decodeText()));
+    if (obj instanceof PDFArray)
+      for (let i = 0; i < obj.size(); i++) obj.set(i, renameIn(obj.get(i)) ?? obj.get(i));
     return obj;
   };
   for (const [, obj] of doc.context.enumerateIndirectObjects()) {
@@ -172,7 +176,8 @@ export async function mergeParts(parts: readonly MergePart[]): Promise<PDFDocume
       for (const [name, value] of nameTreeEntries(src, srcRoot.get(N('IDTree'))))
         idNames.push([renamed(name), copier.copy(value)]);
       const srcRoles = srcRoot.lookup(N('RoleMap'));
-      if (srcRoles instanceof PDFDict) for (const [k, v] of srcRoles.entries()) roleMap.set(k, copier.copy(v));
+      if (srcRoles instanceof PDFDict)
+        for (const [k, v] of srcRoles.entries()) roleMap.set(k, copier.copy(v));
       keyOffset += maxKey + 1;
     }
   }

@@ -4,7 +4,15 @@
  * dropped, and the file identifier is a hash of the content, so two builds are byte-identical.
  */
 import { createHash } from 'node:crypto';
-import { PDFArray, PDFDict, type PDFDocument, PDFHexString, PDFName, type PDFObject, PDFString } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  type PDFDocument,
+  PDFHexString,
+  PDFName,
+  type PDFObject,
+  PDFString,
+} from 'pdf-lib';
 import type { Book } from '../../model.js';
 
 /** What the document information says. */
@@ -50,16 +58,35 @@ export function setMetadata(doc: PDFDocument, meta: PdfMetadata, epoch: number |
   doc.catalog.delete(PDFName.of('Metadata'));
 }
 
-/** Saves the document with a file identifier derived from its content (no clock, no random). */
+/**
+ * Saves the document with a file identifier derived from its content (no clock, no random):
+ * saved once with a placeholder identifier, which is then overwritten in place by the MD5 of
+ * those bytes (the same length, so no offset moves).
+ */
 export async function saveReproducibly(doc: PDFDocument): Promise<Uint8Array> {
-  doc.context.trailerInfo.ID = undefined;
-  const first = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
-  const id = PDFHexString.of(createHash('md5').update(first).digest('hex'));
+  const placeholder = PDFHexString.of('0'.repeat(32));
   const ids = PDFArray.withContext(doc.context);
-  ids.push(id);
-  ids.push(id);
+  ids.push(placeholder);
+  ids.push(placeholder);
   doc.context.trailerInfo.ID = ids;
-  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+  // objectsPerTick: pdf-lib otherwise yields to the event loop every 50 objects (seconds on a book).
+  const bytes = Buffer.from(
+    await doc.save({
+      useObjectStreams: false,
+      updateFieldAppearances: false,
+      objectsPerTick: Number.POSITIVE_INFINITY,
+    }),
+  );
+  const marker = Buffer.from(`<${'0'.repeat(32)}>`, 'latin1');
+  const at = bytes.lastIndexOf(Buffer.from('trailer', 'latin1'));
+  const first = bytes.indexOf(marker, at);
+  const second = bytes.indexOf(marker, first + marker.length);
+  if (at === -1 || first === -1 || second === -1)
+    throw new Error('pdf save: the file identifier was not written');
+  const id = Buffer.from(`<${createHash('md5').update(bytes).digest('hex')}>`, 'latin1');
+  id.copy(bytes, first);
+  id.copy(bytes, second);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /**
@@ -69,7 +96,10 @@ export async function saveReproducibly(doc: PDFDocument): Promise<Uint8Array> {
  */
 export function normaliseStructureIds(doc: PDFDocument): void {
   const found = new Set<string>();
-  const visit = (obj: PDFObject, fn: (s: PDFString | PDFHexString) => PDFObject | undefined): PDFObject | undefined => {
+  const visit = (
+    obj: PDFObject,
+    fn: (s: PDFString | PDFHexString) => PDFObject | undefined,
+  ): PDFObject | undefined => {
     if (obj instanceof PDFString || obj instanceof PDFHexString) return fn(obj);
     if (obj instanceof PDFDict) {
       for (const [k, v] of obj.entries()) {

@@ -68,7 +68,11 @@ export function writeOutline(
   const items = resolve(tree);
   const { context } = doc;
   const rootRef = context.nextRef();
-  const write = (nodes: readonly OutlineNode[], parent: PDFRef, depth: number): { refs: PDFRef[]; visible: number } => {
+  const write = (
+    nodes: readonly OutlineNode[],
+    parent: PDFRef,
+    depth: number,
+  ): { refs: PDFRef[]; visible: number } => {
     const refs = nodes.map(() => context.nextRef());
     let visible = 0;
     nodes.forEach((n, i) => {

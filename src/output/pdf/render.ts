@@ -9,10 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PDFDocument, type PDFPage } from 'pdf-lib';
+import { ParseSpeeds, PDFDocument, type PDFPage } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
-import { Semaphore, withPage } from '../../browser/pool.js';
-import { BOOK_ORIGIN, sandboxPage } from '../../browser/serve.js';
+import { createPrinter } from '../../browser/printer.js';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
 import { hyphenateHtml, hyphenatorFor } from '../../compose/hyphenate.js';
@@ -20,12 +19,20 @@ import { BLANK_PAGE, destinationLinks } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
-import { fontFile } from './fonts.js';
+import { fontFile, fontPreloads } from './fonts.js';
 import { drawableHead, drawRunningHeads } from './heads.js';
 import { bookMetadata, normaliseStructureIds, saveReproducibly, setMetadata } from './metadata.js';
 import { outlineDestinations, outlineTree, writeOutline } from './outline.js';
 import { type PageInfo, planPages, readDestinations, writePageLabels } from './pages.js';
-import { CHUNK_TARGET, chunkRanges, definedIds, linkTargets, planChunks, rewriteCrossLinks, unescapeAttr } from './chunks.js';
+import {
+  chunkRanges,
+  chunkTarget,
+  definedIds,
+  linkTargets,
+  planChunks,
+  rewriteCrossLinks,
+  unescapeAttr,
+} from './chunks.js';
 import { mergeParts, resolveCrossLinks } from './merge.js';
 import { dropSoftHyphenText } from './text.js';
 
@@ -55,12 +62,14 @@ export interface PdfOptions {
   readonly timeoutMs: number;
   /** The source folder: its `templates/` and `styles/` override ours. */
   readonly themeDir?: string;
-  /** Chunk size aimed at, in HTML characters (default {@link CHUNK_TARGET}). */
+  /** Chunk size aimed at, in HTML characters (default: from the book's size, see {@link chunkTarget}). */
   readonly chunkTarget?: number;
   /** Pages printing at once (default: one per core, between two and four). */
   readonly concurrency?: number;
   /** Printed chunks from earlier builds (preview). */
   readonly printCache?: PrintCache;
+  /** Called once the chunks are handed to Chromium (other work can then run here). */
+  readonly onPrinting?: () => void;
 }
 
 const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => ({
@@ -68,29 +77,16 @@ const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => 
   assetUrl: (source) => (assetPaths.has(source) ? `/src/${encodeURI(source)}` : source),
 });
 
-async function printOnce(browser: Browser, html: string, opts: PdfOptions, blocked: Set<string>): Promise<Uint8Array> {
-  return withPage(browser, async (page) => {
-    page.setDefaultTimeout(opts.timeoutMs);
-    page.setDefaultNavigationTimeout(opts.timeoutMs);
-    await sandboxPage(
-      page,
-      html,
-      (path) => (path.startsWith('/src/') ? opts.assets.get(path.slice(5)) : fontFile(path)),
-      (url) => blocked.add(url),
-    );
-    await page.goto(`${BOOK_ORIGIN}/index.html`, { waitUntil: 'load', timeout: opts.timeoutMs });
-    // Fonts are split by Unicode range and fetched once layout meets their characters; with
-    // scripts off `document.fonts.ready` cannot be awaited, so wait for the requests to settle.
-    await page.waitForNetworkIdle({ idleTime: 100, timeout: opts.timeoutMs });
-    const pdf = await page.pdf({
-      printBackground: true,
-      preferCSSPageSize: true,
-      outline: false,
-      tagged: true,
-      timeout: opts.timeoutMs,
-    });
-    return pdf;
-  });
+/**
+ * The document as the print page gets it. Its screen rendering is switched off, so Chromium
+ * lays the book out once, for print, instead of first for the screen (which cost as much again
+ * as the print itself); the fonts that layout would have fetched are preloaded instead.
+ */
+function printOnly(html: string): string {
+  const at = html.indexOf('</head>');
+  if (at === -1) return html;
+  const head = `${fontPreloads(html)}<style>@media screen{body{display:none}}</style>`;
+  return html.slice(0, at) + head + html.slice(at);
 }
 
 /** The date on the title page, in the book's language: fixed text, the epoch's day, or today. */
@@ -156,7 +152,12 @@ interface Printed {
  * chapters open on the right, is printed again with those: page counts do not change, since
  * inner and outer margins only swap.
  */
-export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, diags: Diagnostics): Promise<PdfResult> {
+export async function renderPdf(
+  browser: Browser,
+  book: Book,
+  opts: PdfOptions,
+  diags: Diagnostics,
+): Promise<PdfResult> {
   const timings: Record<string, number> = {};
   const clock = (name: string, since: number): void => {
     timings[name] = Math.round(performance.now() - since) / 1000;
@@ -169,13 +170,17 @@ export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, 
   const tree = outlineTree(book.chapters);
   const words = cfg.hyphenate ? hyphenatorFor(book.site.lang) : undefined;
   if (cfg.hyphenate && !words)
-    diags.info('pdf/no-hyphenation', `no hyphenation patterns for language "${book.site.lang}"; text is not hyphenated`);
+    diags.info(
+      'pdf/no-hyphenation',
+      `no hyphenation patterns for language "${book.site.lang}"; text is not hyphenated`,
+    );
   const print: PrintOptions = {
     config: cfg,
     destinations: ['bb-contents'],
     ...(words && { hyphenate: (html: string) => hyphenateHtml(html, words) }),
     date: titleDate(cfg, book.site.lang, opts.sourceDateEpoch),
   };
+  const concurrency = opts.concurrency ?? printConcurrency();
   const parts = stitchParts(book, {
     medium: 'print',
     style,
@@ -187,7 +192,16 @@ export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, 
   const ranges = chunkRanges(
     planChunks(
       chapters.map((c, i) => ({ id: c.chapter.id, depth: c.chapter.depth, size: parts.chapters[i]!.length })),
-      { target: opts.chunkTarget ?? envChunkTarget() ?? CHUNK_TARGET, topLevelOnly: cfg.twoSided },
+      {
+        target:
+          opts.chunkTarget ??
+          envChunkTarget() ??
+          chunkTarget(
+            parts.chapters.reduce((n, c) => n + c.length, 0),
+            concurrency,
+          ),
+        topLevelOnly: cfg.twoSided,
+      },
     ),
     chapters.length,
   );
@@ -201,23 +215,27 @@ export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, 
   clock('stitch', t);
 
   t = performance.now();
-  const limit = new Semaphore(opts.concurrency ?? printConcurrency());
   const blocked = new Set<string>();
+  const printer = createPrinter(browser, {
+    slots: concurrency,
+    lookup: (path) => (path.startsWith('/src/') ? opts.assets.get(path.slice(5)) : fontFile(path)),
+    onBlocked: (url) => blocked.add(url),
+    timeoutMs: opts.timeoutMs,
+    pdf: { printBackground: true, preferCSSPageSize: true, outline: false, tagged: true },
+  });
   const printPart = async (html: string): Promise<Printed> => {
-    await limit.acquire();
-    try {
-      const key = opts.printCache ? createHash('sha256').update(html).digest('hex') : '';
-      let bytes = opts.printCache?.get(key);
-      if (!bytes) {
-        bytes = await printOnce(browser, html, opts, blocked);
-        opts.printCache?.set(key, bytes);
-      }
-      const doc = await PDFDocument.load(bytes, { updateMetadata: false });
-      const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
-      return { doc, pages: doc.getPageCount(), starts };
-    } finally {
-      limit.release();
+    const key = opts.printCache ? createHash('sha256').update(html).digest('hex') : '';
+    let bytes = opts.printCache?.get(key);
+    if (!bytes) {
+      bytes = await printer.print(printOnly(html));
+      opts.printCache?.set(key, bytes);
     }
+    // Read while other parts are still printing.
+    // pdf-lib yields to the event loop every 100 objects by default: seconds of idle on a book.
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+    dropSoftHyphenText(doc);
+    const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
+    return { doc, pages: doc.getPageCount(), starts };
   };
   const chunkHtml = (c: number, variant: Variant): string => {
     const [from] = ranges[c]!;
@@ -230,98 +248,107 @@ export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, 
     return parts.assemble({ chapters: `${hands}${nav}\n${body}` });
   };
   const plain: Variant = { verso: false, blanks: new Set() };
-  const printed = await Promise.all(ranges.map((_, c) => printPart(chunkHtml(c, plain))));
-  clock('print', t);
+  let printed: Printed[];
+  let again: Printed[];
+  let front: Printed | undefined;
+  let frontBlank: boolean;
+  let layout: Layout;
+  let labels: Map<string, string>;
+  try {
+    // The biggest chunks first, so that the last to finish are small ones.
+    const bySize = ranges
+      .map((_, c) => c)
+      .sort((a, b) => bodies[b]!.join('').length - bodies[a]!.join('').length || a - b);
+    const printing = new Map(bySize.map((c) => [c, printPart(chunkHtml(c, plain))]));
+    opts.onPrinting?.();
+    printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
+    clock('print', t);
 
-  // Lay the chunks end to end: body page 1 is a right-hand page; blank pages so that top-level
-  // chapters open on the right; each chapter's body page and printed number.
-  const blankBefore = new Set<number>();
-  const chunkBlank: boolean[] = [];
-  const inner: Set<number>[] = [];
-  const chunkStart: number[] = [];
-  const bodyStart = new Map<string, number>();
-  let next = 1;
-  ranges.forEach(([from, to], c) => {
-    const part = printed[c]!;
-    const opensRight = (i: number) => cfg.chaptersOnRight && (chapters[i]!.chapter.depth === 0 || i === 0);
-    chunkBlank[c] = opensRight(from) && next % 2 === 0;
-    if (chunkBlank[c]) {
-      blankBefore.add(from);
-      next++;
-    }
-    chunkStart[c] = next;
-    const blanks = new Set<number>();
-    for (let i = from; i < to; i++) {
-      const local = part.starts.get(ids[i]!);
-      if (local === undefined) continue;
-      let page = next - 1 + local + blanks.size;
-      if (i > from && opensRight(i) && page % 2 === 0) {
-        blanks.add(i);
-        blankBefore.add(i);
-        page++;
-      }
-      bodyStart.set(ids[i]!, page);
-    }
-    inner[c] = blanks;
-    next += part.pages + blanks.size;
-  });
-  const labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
+    layout = layOut(
+      ranges,
+      printed,
+      chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
+      cfg.chaptersOnRight,
+    );
+    const { blankBefore, inner, chunkStart, bodyStart } = layout;
+    labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
 
-  t = performance.now();
-  const frontHtml = parts.assemble({
-    titlePage: parts.titlePage,
-    toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
-  });
-  const printedFront = await printPart(rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
-  // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
-  // still prints one empty page for them, which is left out.
-  const front = printedFront.doc.getPages().every(isEmptyPage) ? undefined : printedFront;
-  const frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
-  const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
-  if (frontBlank) blankBefore.add(0);
-  // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
-  const again = await Promise.all(
-    ranges.map(async (_, c) => {
-      const variant: Variant = { verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0, blanks: inner[c]! };
-      if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
-      const part = await printPart(chunkHtml(c, variant));
-      if (part.pages !== printed[c]!.pages + variant.blanks.size)
-        diags.warn('pdf/toc-drift', `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`);
-      return part;
-    }),
-  );
-  clock('front', t);
+    t = performance.now();
+    const frontHtml = parts.assemble({
+      titlePage: parts.titlePage,
+      toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
+    });
+    const printedFront = await printPart(rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
+    // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
+    // still prints one empty page for them, which is left out.
+    front = printedFront.doc.getPages().every(isEmptyPage) ? undefined : printedFront;
+    frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
+    const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
+    if (frontBlank) blankBefore.add(0);
+    // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
+    again = await Promise.all(
+      ranges.map(async (_, c) => {
+        const variant: Variant = {
+          verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
+          blanks: inner[c]!,
+        };
+        if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
+        const part = await printPart(chunkHtml(c, variant));
+        if (part.pages !== printed[c]!.pages + variant.blanks.size)
+          diags.warn(
+            'pdf/toc-drift',
+            `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`,
+          );
+        return part;
+      }),
+    );
+    clock('front', t);
+  } finally {
+    await printer.close();
+  }
   const reprinted = again.filter((p, c) => p !== printed[c]).length;
   diags.info(
     'pdf/chunks',
     `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}`,
   );
-  for (const url of blocked) diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
+  for (const url of blocked)
+    diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
 
   t = performance.now();
   const blank = [cfg.width.pt, cfg.height.pt] as const;
   const doc = await mergeParts([
     ...(front ? [{ doc: front.doc }] : []),
     ...(frontBlank ? [{ blank }] : []),
-    ...again.flatMap((p, c) => [...(chunkBlank[c] && !(c === 0 && frontBlank) ? [{ blank }] : []), { doc: p.doc }]),
+    ...again.flatMap((p, c) => [...(layout.chunkBlank[c] ? [{ blank }] : []), { doc: p.doc }]),
   ]);
   const dests = readDestinations(doc);
   const dead = resolveCrossLinks(doc, dests);
   if (dead.length > 0)
-    diags.warn('pdf/link-target-missing', `${dead.length} link target(s) were not found in the PDF: ${dead.slice(0, 5).join(', ')}`);
+    diags.warn(
+      'pdf/link-target-missing',
+      `${dead.length} link target(s) were not found in the PDF: ${dead.slice(0, 5).join(', ')}`,
+    );
   const starts = ids.map((id) => dests.get(id)?.page);
-  const plan = planPages(doc.getPageCount(), starts, blankBefore);
+  const plan = planPages(doc.getPageCount(), starts, layout.blankBefore);
   const pages = new Map<string, ChapterPage>();
   ids.forEach((id, i) => {
     const page = starts[i];
     if (page === undefined) {
-      diags.warn('pdf/chapter-not-found', `chapter ${id} was not found in the laid-out PDF`, chapters[i]!.chapter.page.source, 1);
+      diags.warn(
+        'pdf/chapter-not-found',
+        `chapter ${id} was not found in the laid-out PDF`,
+        chapters[i]!.chapter.page.source,
+        1,
+      );
       return;
     }
     const label = plan[page - 1]!.label;
     pages.set(id, { page, pageLabel: label });
     if (labels.get(id) !== label)
-      diags.warn('pdf/toc-drift', `the contents page number of chapter ${id} (${labels.get(id) ?? 'none'}) is not where it starts (${label})`);
+      diags.warn(
+        'pdf/toc-drift',
+        `the contents page number of chapter ${id} (${labels.get(id) ?? 'none'}) is not where it starts (${label})`,
+      );
   });
   clock('merge', t);
 
@@ -330,6 +357,65 @@ export async function renderPdf(browser: Browser, book: Book, opts: PdfOptions, 
   const pdf = await saveReproducibly(doc);
   clock('finish', t);
   return { pdf, pages, timings };
+}
+
+/** Where the chunks go in the body, once they are printed. */
+export interface Layout {
+  /** Chapters (by index) with a blank page before them. */
+  readonly blankBefore: Set<number>;
+  /** Per chunk: a blank page is put before it (by the merge). */
+  readonly chunkBlank: readonly boolean[];
+  /** Per chunk: chapters it must be printed again with a blank page before. */
+  readonly inner: readonly ReadonlySet<number>[];
+  /** Per chunk: its first body page (1-based). */
+  readonly chunkStart: readonly number[];
+  /** Each chapter's first body page, by id. */
+  readonly bodyStart: ReadonlyMap<string, number>;
+}
+
+/**
+ * Lays printed chunks end to end. Body page 1 is a right-hand page; with `chaptersOnRight`,
+ * top-level chapters (and the first) open on a right-hand page: a blank page goes before a
+ * chunk that would start on the left, and before a chapter inside a chunk that would, which
+ * means printing that chunk again with it.
+ */
+export function layOut(
+  ranges: readonly (readonly [number, number])[],
+  printed: readonly { readonly pages: number; readonly starts: ReadonlyMap<string, number> }[],
+  chapters: readonly { readonly id: string; readonly depth: number }[],
+  chaptersOnRight: boolean,
+): Layout {
+  const blankBefore = new Set<number>();
+  const chunkBlank: boolean[] = [];
+  const inner: Set<number>[] = [];
+  const chunkStart: number[] = [];
+  const bodyStart = new Map<string, number>();
+  const opensRight = (i: number) => chaptersOnRight && (chapters[i]!.depth === 0 || i === 0);
+  let next = 1;
+  ranges.forEach(([from, to], c) => {
+    const part = printed[c]!;
+    chunkBlank[c] = opensRight(from) && next % 2 === 0;
+    if (chunkBlank[c]) {
+      blankBefore.add(from);
+      next++;
+    }
+    chunkStart[c] = next;
+    const blanks = new Set<number>();
+    for (let i = from; i < to; i++) {
+      const local = part.starts.get(chapters[i]!.id);
+      if (local === undefined) continue;
+      let page = next - 1 + local + blanks.size;
+      if (i > from && opensRight(i) && page % 2 === 0) {
+        blanks.add(i);
+        blankBefore.add(i);
+        page++;
+      }
+      bodyStart.set(chapters[i]!.id, page);
+    }
+    inner[c] = blanks;
+    next += part.pages + blanks.size;
+  });
+  return { blankBefore, chunkBlank, inner, chunkStart, bodyStart };
 }
 
 /** The ids of the front matter the body links to (the contents has its own destination). */
@@ -371,19 +457,26 @@ async function finishPdf(
   epoch: number | undefined,
   diags: Diagnostics,
 ): Promise<void> {
-  dropSoftHyphenText(doc);
   const unshaped = book.chapters.filter((c) => !drawableHead(c.chapter.title));
   if (cfg.runningHeads && unshaped.length > 0)
     diags.info(
       'pdf/running-head-unshaped',
       `${unshaped.length} chapter title(s) in a script that needs shaping (e.g. "${unshaped[0]!.chapter.title}") get the book title as running head${drawableHead(book.title) ? '' : ', and the book title none'}`,
     );
-  await drawRunningHeads(doc, plan, { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) }, cfg);
+  await drawRunningHeads(
+    doc,
+    plan,
+    { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
+    cfg,
+  );
   const firstBody = plan.findIndex((p) => p.chapter !== undefined);
   writePageLabels(doc, firstBody === -1 ? plan.length : firstBody);
   const missing = writeOutline(doc, outlineTree(book.chapters), dests);
   if (missing.length > 0)
-    diags.warn('pdf/bookmark-target-missing', `${missing.length} bookmark target(s) were not found in the PDF: ${missing.slice(0, 5).join(', ')}`);
+    diags.warn(
+      'pdf/bookmark-target-missing',
+      `${missing.length} bookmark target(s) were not found in the PDF: ${missing.slice(0, 5).join(', ')}`,
+    );
   setMetadata(doc, bookMetadata(book), epoch);
   normaliseStructureIds(doc);
 }

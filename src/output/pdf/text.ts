@@ -4,9 +4,26 @@
  * extracted text would be full of invisible characters and search would miss hyphenated words.
  * Emptying that `/ActualText` makes the hyphen points disappear from the text, as in a book.
  */
-import { decodePDFRawStream, PDFArray, type PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+import { deflateSync, inflateSync } from 'node:zlib';
+import {
+  decodePDFRawStream,
+  PDFArray,
+  type PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  PDFRef,
+} from 'pdf-lib';
 
 const SOFT_HYPHEN_TEXT = /\/ActualText\s*<feff00ad>/gi;
+
+/** A content stream's bytes: Node's zlib for the usual single Flate filter (many times pdf-lib's speed). */
+function contentBytes(stream: PDFRawStream): Buffer {
+  const filter = stream.dict.get(PDFName.of('Filter'));
+  if (filter === PDFName.of('FlateDecode') && !stream.dict.has(PDFName.of('DecodeParms')))
+    return inflateSync(stream.contents);
+  return Buffer.from(decodePDFRawStream(stream).decode());
+}
 
 /** Empties the `/ActualText` of soft hyphens in every page's content streams. */
 export function dropSoftHyphenText(doc: PDFDocument): void {
@@ -23,10 +40,14 @@ export function dropSoftHyphenText(doc: PDFDocument): void {
     for (const ref of refs) {
       const stream = context.lookup(ref);
       if (!(stream instanceof PDFRawStream)) continue;
-      const text = Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1');
+      const text = contentBytes(stream).toString('latin1');
       if (text.search(SOFT_HYPHEN_TEXT) === -1) continue;
-      const fixed = Buffer.from(text.replace(SOFT_HYPHEN_TEXT, '/ActualText <>'), 'latin1');
-      context.assign(ref, context.flateStream(fixed));
+      // Level 1: several times faster than the default for a few percent more bytes.
+      const fixed = deflateSync(Buffer.from(text.replace(SOFT_HYPHEN_TEXT, '/ActualText <>'), 'latin1'), {
+        level: 1,
+      });
+      const dict = context.obj({ Filter: 'FlateDecode', Length: PDFNumber.of(fixed.length) });
+      context.assign(ref, PDFRawStream.of(dict, fixed));
     }
   }
 }
