@@ -39,13 +39,23 @@ export async function coverImage(
     const abs = resolve(root, setting.path);
     const rel = relative(root, abs);
     if (rel.startsWith('..') || rel.startsWith(sep)) {
-      diags.warn('epub/cover', `cover ${setting.path} is outside the source folder; no cover`, '_config.yml', 0);
+      diags.warn(
+        'epub/cover',
+        `cover ${setting.path} is outside the source folder; no cover`,
+        '_config.yml',
+        0,
+      );
       return undefined;
     }
     try {
       return { bytes: readFileSync(abs), name: setting.path };
     } catch {
-      diags.warn('epub/cover', `cover image ${setting.path} not found in the source folder; no cover`, '_config.yml', 0);
+      diags.warn(
+        'epub/cover',
+        `cover image ${setting.path} not found in the source folder; no cover`,
+        '_config.yml',
+        0,
+      );
       return undefined;
     }
   }

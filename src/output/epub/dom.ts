@@ -186,9 +186,7 @@ export function serializeXhtml(nodes: readonly Node[], parentNs: string = NS.HTM
       continue;
     }
     const inner =
-      name === 'style' || name === 'script'
-        ? escapeXml(textOf(n))
-        : serializeXhtml(children, n.namespaceURI);
+      name === 'style' || name === 'script' ? escapeXml(textOf(n)) : serializeXhtml(children, n.namespaceURI);
     out += `<${name}${attrs}>${inner}</${name}>`;
   }
   return out;

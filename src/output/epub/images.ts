@@ -138,5 +138,10 @@ export async function webpToPng(bytes: Uint8Array): Promise<Uint8Array> {
   const decode = await webpDecoder;
   const copy = new Uint8Array(bytes);
   const img = await decode(copy.buffer);
-  return encodePng({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer), channels: 4 });
+  return encodePng({
+    width: img.width,
+    height: img.height,
+    data: new Uint8Array(img.data.buffer),
+    channels: 4,
+  });
 }

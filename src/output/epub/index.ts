@@ -89,7 +89,10 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   );
   const coverImg = cover ? store.addBytes(cover.bytes, cover.name, 'cover') : undefined;
   if (typeof coverImg === 'string')
-    diags.warn('epub/cover', `cover image ${cover?.name} is not a PNG, JPEG, GIF, WebP or SVG file; no cover`);
+    diags.warn(
+      'epub/cover',
+      `cover image ${cover?.name} is not a PNG, JPEG, GIF, WebP or SVG file; no cover`,
+    );
   const hasCover = coverImg !== undefined && typeof coverImg !== 'string';
   const images = store.list();
 

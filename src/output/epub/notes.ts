@@ -26,7 +26,9 @@ export function epubFootnotes(root: Fragment): void {
     const a = sup.childNodes.find(isElement);
     if (!a || a.tagName !== 'a') continue;
     const target = (getAttr(a, 'href') ?? '').replace(/^.*#/, '');
-    const label = textOf(a).replace(/^\[|\]$/g, '').replace(/:\d+$/, '');
+    const label = textOf(a)
+      .replace(/^\[|\]$/g, '')
+      .replace(/:\d+$/, '');
     numbers.set(target, label);
     setAttr(a, 'epub:type', 'noteref');
     setAttr(a, 'role', 'doc-noteref');
@@ -56,7 +58,12 @@ function rewriteList(section: Element, numbers: ReadonlyMap<string, string>): vo
 
 function toAside(li: Element, numbers: ReadonlyMap<string, string>): Element {
   const id = getAttr(li, 'id') ?? '';
-  const aside = createElement('aside', { id, class: 'footnote', 'epub:type': 'footnote', role: 'doc-footnote' });
+  const aside = createElement('aside', {
+    id,
+    class: 'footnote',
+    'epub:type': 'footnote',
+    role: 'doc-footnote',
+  });
   let back: string | undefined;
   for (const a of elements(li)) {
     if (a.tagName !== 'a' || !hasClass(a, 'footnote-backref')) continue;

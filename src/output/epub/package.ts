@@ -20,7 +20,11 @@ export class BookEpub extends EPub {
   readonly #bodies: readonly string[];
 
   /** `content` names the chapter files; `bodies` are their finished XHTML bodies, in order. */
-  constructor(options: Options, content: readonly { title: string; filename: string }[], bodies: readonly string[]) {
+  constructor(
+    options: Options,
+    content: readonly { title: string; filename: string }[],
+    bodies: readonly string[],
+  ) {
     // epub-gen-memory would "normalise" real content; it only ever sees an empty paragraph.
     super(
       options,

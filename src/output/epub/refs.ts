@@ -76,8 +76,8 @@ function packImg(img: Element, ctx: ImageContext): void {
   const text = getAttr(img, 'alt') || 'image';
   const replacement =
     REMOTE.test(src) && !insideLink(img)
-    ? createElement('a', { href: src.startsWith('//') ? `https:${src}` : src, class: 'remote-image' })
-    : createElement('span', { class: 'missing-image' });
+      ? createElement('a', { href: src.startsWith('//') ? `https:${src}` : src, class: 'remote-image' })
+      : createElement('span', { class: 'missing-image' });
   append(replacement, createText(`[${text}]`));
   replaceWith(img, replacement);
 }
@@ -114,7 +114,9 @@ function imageHref(src: string, ctx: ImageContext): string | undefined {
   }
   if (src === MISSING_IMAGE || src.startsWith('data:')) {
     const bytes = dataUri(src);
-    const image = bytes ? ctx.store.addBytes(bytes, src === MISSING_IMAGE ? 'missing-image' : 'inline-image') : undefined;
+    const image = bytes
+      ? ctx.store.addBytes(bytes, src === MISSING_IMAGE ? 'missing-image' : 'inline-image')
+      : undefined;
     return image && typeof image !== 'string' ? image.href : undefined;
   }
   return undefined;
@@ -150,7 +152,11 @@ function linkInstead(el: Element, ctx: ImageContext): void {
 }
 
 function shortSrc(src: string): string {
-  return src.startsWith(ASSET_PREFIX) ? src.slice(ASSET_PREFIX.length) : src.length > 80 ? `${src.slice(0, 77)}…` : src;
+  return src.startsWith(ASSET_PREFIX)
+    ? src.slice(ASSET_PREFIX.length)
+    : src.length > 80
+      ? `${src.slice(0, 77)}…`
+      : src;
 }
 
 function lastSegment(src: string): string {
@@ -198,7 +204,11 @@ export function fixLinks(root: Fragment, ctx: LinkContext): void {
   }
 }
 
-function fixHref(href: string, ctx: LinkContext, fileOf: (id: string) => string | undefined): string | undefined {
+function fixHref(
+  href: string,
+  ctx: LinkContext,
+  fileOf: (id: string) => string | undefined,
+): string | undefined {
   // Unrendered template code (`{{ site.url }}`) or prose is no address, relative or not.
   if (href === '' || href === '#' || /[\s{}<>"]/.test(href)) return undefined;
   if (SCHEME.test(href)) return validUrl(href);

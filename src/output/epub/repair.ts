@@ -244,7 +244,19 @@ const ELEMENT_ATTRS: Readonly<Record<string, readonly string[]>> = {
   area: ['alt', 'coords', 'shape', 'href', 'target', 'download', 'hreflang', 'type'],
   label: ['for', 'form'],
   output: ['for', 'form', 'name'],
-  input: ['type', 'name', 'value', 'checked', 'disabled', 'readonly', 'placeholder', 'size', 'min', 'max', 'step'],
+  input: [
+    'type',
+    'name',
+    'value',
+    'checked',
+    'disabled',
+    'readonly',
+    'placeholder',
+    'size',
+    'min',
+    'max',
+    'step',
+  ],
   button: ['type', 'name', 'value', 'disabled'],
   select: ['name', 'multiple', 'disabled', 'size'],
   option: ['value', 'selected', 'disabled', 'label'],
@@ -303,7 +315,8 @@ function cleanAttrs(el: Element): void {
       removeAttr(el, dim);
       // A percentage height depends on the reader's page and would distort the image: dropped.
       if (dim === 'height' && v.trim().endsWith('%')) continue;
-      if (/^\s*\d+(\.\d+)?(%|px|em|rem)?\s*$/.test(v)) style.push(`${dim}:${/\d$/.test(v.trim()) ? `${v.trim()}px` : v.trim()}`);
+      if (/^\s*\d+(\.\d+)?(%|px|em|rem)?\s*$/.test(v))
+        style.push(`${dim}:${/\d$/.test(v.trim()) ? `${v.trim()}px` : v.trim()}`);
     }
   }
   const align = getAttr(el, 'align');
