@@ -23,7 +23,13 @@ import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCach
 import type { ProgressEvent } from './progress.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
-import { type ChapterPage, type PdfOptions, type PdfResult, renderPdf } from './output/pdf/render.js';
+import {
+  type ChapterPage,
+  type PdfOptions,
+  type PdfResult,
+  type PrintCache,
+  renderPdf,
+} from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
@@ -62,6 +68,8 @@ export interface BuildOptions {
   readonly titlePage?: string;
   /** Keeps rendered chapters between builds (preview): unchanged pages are not rendered again. */
   readonly renderCache?: RenderCache;
+  /** Keeps printed PDF chunks between builds: chunks whose chapters did not change are not printed again. */
+  readonly printCache?: PrintCache;
   /** Called as stages start and end and pages are rendered. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -267,6 +275,7 @@ async function buildBook(
       assets,
       timeoutMs: timeoutFor(book),
       themeDir: root,
+      ...(options.printCache && { printCache: options.printCache }),
       ...(epoch !== undefined && { sourceDateEpoch: epoch }),
     });
     const pdfStart = performance.now();

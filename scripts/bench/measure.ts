@@ -18,7 +18,11 @@ export interface Measurement {
   readonly peakProcesses: number;
   /** Names of every process seen in the tree. */
   readonly commands: ReadonlySet<string>;
+  /** CPU seconds (user + system) of the whole tree, from the shell's `times`. */
+  readonly cpuSeconds: number;
 }
+
+const TIMES = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/;
 
 function children(): Map<number, number[]> {
   const map = new Map<number, number[]>();
@@ -69,7 +73,12 @@ export function measure(
 ): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // bash's `times` prints the CPU time of every process it (and they, in turn) waited for.
+    const script = '"$@"; rc=$?; echo "@@times" >&2; times >&2; exit $rc';
+    const child = spawn('bash', ['-c', script, 'bash', cmd, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -96,7 +105,20 @@ export function measure(
     child.on('close', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      resolve({ seconds, peakMiB: peak / 1024, code: code ?? -1, stdout, stderr, peakProcesses, commands });
+      const at = stderr.lastIndexOf('@@times');
+      const m = at === -1 ? null : TIMES.exec(stderr.slice(at).trim());
+      const cpuSeconds = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : Number.NaN;
+      if (at !== -1) stderr = stderr.slice(0, at);
+      resolve({
+        seconds,
+        peakMiB: peak / 1024,
+        code: code ?? -1,
+        stdout,
+        stderr,
+        peakProcesses,
+        commands,
+        cpuSeconds,
+      });
     });
   });
 }

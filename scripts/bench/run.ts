@@ -7,7 +7,7 @@
  * Env: BENCH_SIZES (default "10,100,300"), BENCH_RUNS (default 3), BENCH_DIR (default a temp dir).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { type Measurement, measure } from './measure.js';
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'bookbinder.js');
 const RAW = join(ROOT, 'dist', 'scripts', 'bench', 'raw-print.js');
+const REBUILD = join(ROOT, 'dist', 'scripts', 'bench', 'rebuild.js');
 
 const sizes = (process.env.BENCH_SIZES ?? '10,100,300').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -33,7 +34,10 @@ interface Row {
   n: number;
   pages: number;
   full: number[];
+  fullCpu: number[];
   fullMem: number[];
+  rebuild: number[];
+  rebuildNote: string;
   raw: number[];
   rawMem: number[];
   ratio: number[];
@@ -60,7 +64,10 @@ async function benchSize(n: number): Promise<Row> {
     n,
     pages: 0,
     full: [],
+    fullCpu: [],
     fullMem: [],
+    rebuild: [],
+    rebuildNote: '',
     raw: [],
     rawMem: [],
     ratio: [],
@@ -91,7 +98,17 @@ async function benchSize(n: number): Promise<Row> {
       await measure(process.execPath, [BIN, 'build', site, '-o', out, '--format', 'epub', '-q']),
       'epub build',
     );
+    const rebuild = check(await measure(process.execPath, [REBUILD, site]), 'rebuild');
+    const again = JSON.parse(rebuild.stdout) as {
+      rebuild: number;
+      rendered: number;
+      cached: number;
+      chunks: string;
+    };
+    row.rebuild.push(again.rebuild);
+    row.rebuildNote = `${again.rendered} page rendered, ${again.cached} from cache; ${again.chunks}`;
     row.full.push(full.seconds);
+    row.fullCpu.push(full.cpuSeconds);
     row.fullMem.push(full.peakMiB);
     row.raw.push(raw.seconds);
     row.rawMem.push(raw.peakMiB);
@@ -101,7 +118,7 @@ async function benchSize(n: number): Promise<Row> {
     const report = JSON.parse(full.stdout) as { timings: Record<string, number> };
     for (const [k, v] of Object.entries(report.timings)) (row.stages[k] ??= []).push(v);
     console.error(
-      `N=${n} run ${r + 1}/${runs}: full ${full.seconds.toFixed(2)} s, raw ${raw.seconds.toFixed(2)} s, epub ${epub.seconds.toFixed(2)} s`,
+      `N=${n} run ${r + 1}/${runs}: full ${full.seconds.toFixed(2)} s (cpu ${full.cpuSeconds.toFixed(1)} s), raw ${raw.seconds.toFixed(2)} s, epub ${epub.seconds.toFixed(2)} s, rebuild ${again.rebuild.toFixed(2)} s`,
     );
   }
   row.pages = Number(
@@ -126,17 +143,20 @@ const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
   `Median of ${runs} runs per size; every figure in a row comes from the same run of \`npm run bench\`, so compare ratios, not absolute seconds (the machine is shared and noisy).`,
   '',
-  '- **full**: `bookbinder build --format pdf,epub` — PDF with numbered contents, running heads, bookmarks, page labels, metadata, plus the EPUB; wall time of the whole process.',
-  '- **raw**: one puppeteer `page.pdf()` of the same stitched HTML (no contents numbers, no running heads), in its own process.',
+  '- **full**: `bookbinder build --format pdf,epub` — PDF with numbered contents, running heads, bookmarks, page labels, metadata, plus the EPUB; wall time of the whole process, and its CPU time (user + system, every process of the tree).',
+  '- **raw**: one puppeteer `page.pdf()` of the same book as one stitched HTML file (no contents numbers, no running heads), in its own process.',
   '- **peak**: peak memory of the whole process tree (sum of PSS over every process, sampled every 50 ms).',
   '- **EPUB only**: `--format epub`; "Chromium" says whether any Chromium process was seen.',
+  '- **rebuild**: in one process with the render and print caches (what `preview` keeps), the PDF built again after one sentence was added to the middle chapter.',
   '',
-  '| N chapters | PDF pages | full (s) | raw print (s) | full / raw | full peak (MiB) | raw peak (MiB) | EPUB only (s) | Chromium in EPUB-only |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+  '| N chapters | PDF pages | full (s) | full CPU (s) | raw print (s) | full / raw | full peak (MiB) | raw peak (MiB) | EPUB only (s) | Chromium in EPUB-only | rebuild (s) |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.n} | ${r.pages} | ${f(median(r.full))} | ${f(median(r.raw))} | ${f(median(r.ratio))} | ${f(median(r.fullMem), 0)} | ${f(median(r.rawMem), 0)} | ${f(median(r.epub))} | ${r.epubChromium ? 'yes' : 'no'} |`,
+      `| ${r.n} | ${r.pages} | ${f(median(r.full))} | ${f(median(r.fullCpu), 1)} | ${f(median(r.raw))} | ${f(median(r.ratio))} | ${f(median(r.fullMem), 0)} | ${f(median(r.rawMem), 0)} | ${f(median(r.epub))} | ${r.epubChromium ? 'yes' : 'no'} | ${f(median(r.rebuild))} |`,
   ),
+  '',
+  ...rows.map((r) => `Rebuild at N=${r.n}: ${r.rebuildNote}.`),
   '',
   '## Stages of the full build (median seconds, from `--json` timings)',
   '',
@@ -154,6 +174,9 @@ if (r100 && r300) {
     '',
   );
 }
+// Figures from earlier versions, kept by hand for comparison.
+const history = join(ROOT, 'scripts', 'bench', 'history.md');
+if (existsSync(history)) lines.push(readFileSync(history, 'utf8'));
 const target = join(ROOT, 'BENCHMARKS.md');
 writeFileSync(target, lines.join('\n'));
 console.log(readFileSync(target, 'utf8'));

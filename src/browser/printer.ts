@@ -61,7 +61,9 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
       const slot = free.pop()!;
       try {
         slot.html = html;
+        const t0 = performance.now();
         const { page, sandbox } = await open(slot);
+        const t1 = performance.now();
         await page.goto(`${BOOK_ORIGIN}/index.html?${++documents}`, {
           waitUntil: 'load',
           timeout: options.timeoutMs,
@@ -71,7 +73,13 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
         // answered are waited for.
         if (sandbox.pending() > 0)
           await page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
-        return await page.pdf({ ...options.pdf, timeout: options.timeoutMs });
+        const t2 = performance.now();
+        const pdf = await page.pdf({ ...options.pdf, timeout: options.timeoutMs });
+        if (process.env.BB_DEBUG)
+          console.error(
+            `print ${html.length}: open ${Math.round(t1 - t0)} goto ${Math.round(t2 - t1)} pdf ${Math.round(performance.now() - t2)} end ${Math.round(performance.now())}`,
+          );
+        return pdf;
       } catch (e) {
         await discard(slot);
         throw e;

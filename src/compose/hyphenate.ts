@@ -4,6 +4,7 @@
  * the `hyphen` package's patterns for the book's language; code, headings, URLs and the like
  * are left alone.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 /** Hyphenates one word with soft hyphens. */
@@ -84,4 +85,26 @@ export function hyphenateHtml(html: string, hyphenate: WordHyphenator): string {
       /[/@\\]|:\/\/|&[a-z#0-9]+;|^www\./i.test(token) ? token : token.replace(ALPHABETIC_WORD, hyphenate),
     );
   });
+}
+
+/** Hyphenated chapters of recent builds, by language and content hash (a preview rebuilds often). */
+const recent = new Map<string, string>();
+const RECENT_LIMIT = 4000;
+
+/**
+ * {@link hyphenateHtml} for a book's language, remembering recent results: a rebuild after one
+ * page changed hyphenates only that page again.
+ */
+export function hyphenateHtmlCached(html: string, lang: string, hyphenate: WordHyphenator): string {
+  const key = `${lang}:${createHash('sha1').update(html).digest('base64')}`;
+  const hit = recent.get(key);
+  if (hit !== undefined) {
+    recent.delete(key);
+    recent.set(key, hit);
+    return hit;
+  }
+  const out = hyphenateHtml(html, hyphenate);
+  recent.set(key, out);
+  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+  return out;
 }

@@ -16,7 +16,7 @@ import { launchBrowser } from '../browser/launch.js';
 import { MEDIA_TYPES } from '../browser/serve.js';
 import { type BuildOptions, type BuildResult, build } from '../build.js';
 import { Diagnostics } from '../diagnostics.js';
-import { renderPdf } from '../output/pdf/render.js';
+import { PrintCache, renderPdf } from '../output/pdf/render.js';
 import { RenderCache } from './cache.js';
 import { previewPage } from './page.js';
 
@@ -55,6 +55,8 @@ export interface PreviewServer {
 export async function startPreview(options: PreviewOptions): Promise<PreviewServer> {
   const log = options.log ?? (() => undefined);
   const cache = new RenderCache();
+  // Printed chunks: after an edit, /book.pdf prints only the chunk that changed and the contents.
+  const printCache = new PrintCache();
   const clients = new Set<ServerResponse>();
   let current: BuildResult | undefined;
   let generation = 0;
@@ -124,7 +126,8 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   const printPdf = (book: NonNullable<BuildResult['book']>, assets: ReadonlyMap<string, string>) => {
     browser ??= launchBrowser();
     return browser.then(
-      async (b) => (await renderPdf(b, book, { assets, timeoutMs: 120_000 }, new Diagnostics())).pdf,
+      async (b) =>
+        (await renderPdf(b, book, { assets, timeoutMs: 120_000, printCache }, new Diagnostics())).pdf,
     );
   };
 

@@ -14,7 +14,7 @@ import type { Browser } from 'puppeteer';
 import { createPrinter } from '../../browser/printer.js';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
-import { hyphenateHtml, hyphenatorFor } from '../../compose/hyphenate.js';
+import { hyphenateHtmlCached, hyphenatorFor } from '../../compose/hyphenate.js';
 import { BLANK_PAGE, destinationLinks } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
@@ -104,8 +104,6 @@ function titleDate(cfg: PdfConfig, lang: string, epoch: number | undefined): str
 /** Printed chunks kept between builds (preview): a chunk whose HTML did not change is not printed again. */
 export class PrintCache {
   readonly #entries = new Map<string, Uint8Array>();
-  hits = 0;
-  misses = 0;
   constructor(private readonly maxBytes = 512 * 2 ** 20) {}
   get(key: string): Uint8Array | undefined {
     const v = this.#entries.get(key);
@@ -177,7 +175,7 @@ export async function renderPdf(
   const print: PrintOptions = {
     config: cfg,
     destinations: ['bb-contents'],
-    ...(words && { hyphenate: (html: string) => hyphenateHtml(html, words) }),
+    ...(words && { hyphenate: (html: string) => hyphenateHtmlCached(html, book.site.lang, words) }),
     date: titleDate(cfg, book.site.lang, opts.sourceDateEpoch),
   };
   const concurrency = opts.concurrency ?? printConcurrency();
@@ -223,17 +221,23 @@ export async function renderPdf(
     timeoutMs: opts.timeoutMs,
     pdf: { printBackground: true, preferCSSPageSize: true, outline: false, tagged: true },
   });
+  let reused = 0;
   const printPart = async (html: string): Promise<Printed> => {
     const key = opts.printCache ? createHash('sha256').update(html).digest('hex') : '';
     let bytes = opts.printCache?.get(key);
-    if (!bytes) {
+    if (bytes) reused++;
+    else {
       bytes = await printer.print(printOnly(html));
       opts.printCache?.set(key, bytes);
     }
     // Read while other parts are still printing.
     // pdf-lib yields to the event loop every 100 objects by default: seconds of idle on a book.
+    const l0 = performance.now();
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+    const l1 = performance.now();
     dropSoftHyphenText(doc);
+    if (process.env.BB_DEBUG)
+      console.error(`  load ${Math.round(l1 - l0)} soft ${Math.round(performance.now() - l1)} end ${Math.round(performance.now())}`);
     const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
     return { doc, pages: doc.getPageCount(), starts };
   };
@@ -309,7 +313,7 @@ export async function renderPdf(
   const reprinted = again.filter((p, c) => p !== printed[c]).length;
   diags.info(
     'pdf/chunks',
-    `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}`,
+    `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
   );
   for (const url of blocked)
     diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
