@@ -237,7 +237,9 @@ export async function renderPdf(
     const l1 = performance.now();
     dropSoftHyphenText(doc);
     if (process.env.BB_DEBUG)
-      console.error(`  load ${Math.round(l1 - l0)} soft ${Math.round(performance.now() - l1)} end ${Math.round(performance.now())}`);
+      console.error(
+        `  load ${Math.round(l1 - l0)} soft ${Math.round(performance.now() - l1)} end ${Math.round(performance.now())}`,
+      );
     const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
     return { doc, pages: doc.getPageCount(), starts };
   };
