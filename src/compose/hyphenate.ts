@@ -14,6 +14,13 @@ const require = createRequire(import.meta.url);
 
 /** The hyphenator for a BCP 47 language tag (`en`, `de-CH`, `pt-BR`), or undefined if none. */
 export function hyphenatorFor(lang: string): WordHyphenator | undefined {
+  if (!hyphenators.has(lang)) hyphenators.set(lang, loadHyphenator(lang));
+  return hyphenators.get(lang);
+}
+
+const hyphenators = new Map<string, WordHyphenator | undefined>();
+
+function loadHyphenator(lang: string): WordHyphenator | undefined {
   const tag = lang.toLowerCase().replace(/_/g, '-');
   const candidates = [tag, tag.split('-')[0] ?? tag];
   for (const code of candidates) {
@@ -36,7 +43,17 @@ export function hyphenatorFor(lang: string): WordHyphenator | undefined {
       ) => string;
       // No break point inside an f-ligature (ff, fi, fl): Chromium then shapes the soft hyphen
       // on its own and takes it from a machine font.
-      return (word) => fn(word, { hyphenChar: '\u00ad', minWordLength: 6 }).replace(/f\u00ad(?=[fil])/g, 'f');
+      // Words repeat (Zipf): each distinct word is hyphenated once per process.
+      const words = new Map<string, string>();
+      return (word) => {
+        let out = words.get(word);
+        if (out === undefined) {
+          out = fn(word, { hyphenChar: '\u00ad', minWordLength: 6 }).replace(/f\u00ad(?=[fil])/g, 'f');
+          if (words.size > 200_000) words.clear();
+          words.set(word, out);
+        }
+        return out;
+      };
     }
   }
   return undefined;

@@ -4,6 +4,7 @@
  * Each package is split by Unicode range; the browser only loads the slices a book uses, and the
  * running heads pick the slice that holds each character.
  */
+import fontkit from '@pdf-lib/fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -146,6 +147,18 @@ export function sliceWoff(s: FontSlice): string {
   return join(packageDir(s.pkg), 'files', `${s.file}.woff`);
 }
 
+const glyphSets = new Map<string, Set<number>>();
+
+/** The characters a slice really has glyphs for (read once per process with fontkit). */
+function glyphsOf(slice: FontSlice): Set<number> {
+  let set = glyphSets.get(slice.file);
+  if (!set) {
+    set = new Set<number>(fontkit.create(readFileSync(sliceWoff(slice))).characterSet);
+    glyphSets.set(slice.file, set);
+  }
+  return set;
+}
+
 /** The code points a text uses, sorted. */
 function codePoints(text: string): number[] {
   const seen = new Set<number>();
@@ -158,24 +171,38 @@ function codePoints(text: string): number[] {
 }
 
 /**
- * `<link rel="preload">` tags for every slice, of any family, weight and style, that holds a
- * character of `text` (a whole document, stylesheets and all, so generated content is
- * counted). A print page that skips its screen layout loads its fonts from these.
+ * `<link rel="preload">` tags for the slices a document can use: for each character of `text`
+ * (a whole document, stylesheets and all, so generated content is counted) and each of the
+ * three font stacks, the first family of the stack that has it, in every weight and style. A
+ * print page that skips its screen layout loads its fonts from these.
  */
 export function fontPreloads(text: string): string {
   const cps = codePoints(text);
-  const has = ([a, b]: readonly [number, number]): boolean => {
-    let lo = 0;
-    let hi = cps.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cps[mid]! < a) lo = mid + 1;
-      else hi = mid;
+  const slices = fontSlices();
+  const families = [...new Set(slices.map((s) => s.family))];
+  const covers = (s: FontSlice, cp: number): boolean =>
+    s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b);
+  const byFamily = new Map(families.map((f) => [f, slices.filter((s) => s.family === f)]));
+  const stacks = Object.values(FONT_STACKS).map((stack) =>
+    [...stack.matchAll(/"([^"]+)"/g)].map((m) => byFamily.get(m[1]!) ?? []),
+  );
+  const wanted = new Set<FontSlice>();
+  for (const cp of cps) {
+    for (const stack of stacks) {
+      for (const family of stack) {
+        const hit = family.filter((s) => covers(s, cp));
+        if (hit.length === 0) continue;
+        // Chromium fetches every slice whose range covers the character, and falls back to
+        // the next family only when the glyph is not in it after all (Noto Serif's Latin
+        // slice claims U+2191 but has no arrow).
+        for (const s of hit) wanted.add(s);
+        const probe = hit.find((s) => s.weight === 400 && s.style === 'normal') ?? hit[0]!;
+        if (glyphsOf(probe).has(cp)) break;
+      }
     }
-    return lo < cps.length && cps[lo]! <= b;
-  };
-  return fontSlices()
-    .filter((s) => s.ranges.length === 0 || s.ranges.some(has))
+  }
+  return slices
+    .filter((s) => wanted.has(s))
     .map((s) => `<link rel="preload" href="${slicePath(s)}" as="font" type="font/woff2" crossorigin>`)
     .join('');
 }

@@ -128,6 +128,19 @@ function draw(page: PDFPage, runs: readonly Run[], x: number, y: number): void {
   page.pushOperators(endMarkedContent());
 }
 
+/** Runs and widths are laid out once per text: a book repeats its titles on hundreds of pages. */
+function memo<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let v = seen.get(key);
+    if (!v) {
+      v = fn(key);
+      seen.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** Draws the running heads and page numbers of every page the plan says carries them. */
 export async function drawRunningHeads(
   doc: PDFDocument,
@@ -137,6 +150,15 @@ export async function drawRunningHeads(
 ): Promise<void> {
   const fonts = new FontCache(doc);
   const pages = doc.getPages();
+  const folioOf = memo(async (label) => {
+    const runs = await runsOf(label, fonts);
+    return { runs, width: widthOf(runs) };
+  });
+  const headOf = memo(async (key) => {
+    const [max = '0', title = ''] = key.split('\u0000');
+    const runs = await fitted(title, Number(max), fonts);
+    return { runs, width: widthOf(runs) };
+  });
   for (const [i, info] of plan.entries()) {
     const page = pages[i];
     if (!page || info.kind === 'title' || info.kind === 'blank') continue;
@@ -148,8 +170,7 @@ export async function drawRunningHeads(
     const boxWidth = width - leftMargin - rightMargin;
     const headY = height - cfg.top.pt * 0.55;
     const footY = cfg.bottom.pt * 0.45;
-    const folio = await runsOf(info.label, fonts);
-    const folioWidth = widthOf(folio);
+    const { runs: folio, width: folioWidth } = await folioOf(info.label);
     const outerX = left ? boxLeft : boxLeft + boxWidth - folioWidth;
     if (cfg.pageNumbers === 'bottom-center') draw(page, folio, boxLeft + (boxWidth - folioWidth) / 2, footY);
     else if (cfg.pageNumbers === 'bottom-outer') draw(page, folio, outerX, footY);
@@ -159,7 +180,7 @@ export async function drawRunningHeads(
     const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
     if (!drawableHead(title)) continue;
     const reserve = cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0;
-    const head = await fitted(title, boxWidth - reserve, fonts);
-    draw(page, head, boxLeft + (boxWidth - widthOf(head)) / 2, headY);
+    const head = await headOf(`${boxWidth - reserve}\u0000${title}`);
+    draw(page, head.runs, boxLeft + (boxWidth - head.width) / 2, headY);
   }
 }

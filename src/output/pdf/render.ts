@@ -235,7 +235,7 @@ export async function renderPdf(
     const l0 = performance.now();
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
     const l1 = performance.now();
-    dropSoftHyphenText(doc);
+    await dropSoftHyphenText(doc);
     if (process.env.BB_DEBUG)
       console.error(
         `  load ${Math.round(l1 - l0)} soft ${Math.round(performance.now() - l1)} end ${Math.round(performance.now())}`,
