@@ -197,16 +197,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
     if (formats.includes('epub')) {
       out.epub = await timer.time('epub', () =>
-        renderEpub(
-          book,
-          {
-            assets,
-            root,
-            ...(epoch !== undefined && { sourceDateEpoch: epoch }),
-            ...(options.browser && { browser: options.browser }),
-          },
-          diags,
-        ),
+        renderEpub(book, { assets, root, ...(epoch !== undefined && { sourceDateEpoch: epoch }) }, diags),
       );
     }
     let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;

@@ -3,7 +3,6 @@
  * and NCX, landmarks, a cover, full metadata with accessibility properties, images packed from
  * the source folder, and a reproducible zip. Reads as the list of steps.
  */
-import type { Browser } from 'puppeteer';
 import { readEpubConfig } from '../../config/epub.js';
 import { componentCss } from '../../compose/components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from '../../compose/finalize.js';
@@ -26,8 +25,6 @@ export interface EpubOptions {
   /** The source folder (for a configured cover image). */
   readonly root: string;
   readonly sourceDateEpoch?: number;
-  /** A browser to draw the cover with (otherwise one is started only if a cover is generated). */
-  readonly browser?: Browser;
 }
 
 /** The file name of a chapter inside the EPUB. */
@@ -52,6 +49,10 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   const date = opts.sourceDateEpoch === undefined ? new Date() : new Date(opts.sourceDateEpoch * 1000);
   const table = chapterTable(book.chapters);
   const store = new ImageStore();
+  const authors = config.creators ?? site.author;
+  // Started first: a generated cover is drawn in a worker while the chapters are converted.
+  const coverDrawn = coverImage(config.cover, opts.root, { title: book.title, authors, lang: config.lang }, diags);
+  coverDrawn.catch(() => undefined);
 
   const docs: ChapterDoc[] = book.chapters.map((c) =>
     prepareChapter({
@@ -79,14 +80,7 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     return finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: page.url, report });
   });
 
-  const authors = config.creators ?? site.author;
-  const cover = await coverImage(
-    config.cover,
-    opts.root,
-    { title: book.title, authors, lang: config.lang },
-    opts.browser,
-    diags,
-  );
+  const cover = await coverDrawn;
   const coverImg = cover ? store.addBytes(cover.bytes, cover.name, 'cover') : undefined;
   if (typeof coverImg === 'string')
     diags.warn('epub/cover', `cover image ${cover?.name} is not a PNG, JPEG, GIF, WebP or SVG file; no cover`);
