@@ -23,7 +23,7 @@ import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCach
 import type { ProgressEvent } from './progress.js';
 import { renderEpub } from './output/epub.js';
 import { assetsFolder, renderHtml } from './output/html.js';
-import { type ChapterPage, renderPdf } from './output/pdf/render.js';
+import type { ChapterPage } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
@@ -203,6 +203,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;
     if (formats.includes('pdf')) {
       try {
+        // Loaded here: the PDF modules (pdf-lib, fontkit) cost an EPUB- or HTML-only build time.
+        const { renderPdf } = await import('./output/pdf/render.js');
         const print = (browser: Browser) =>
           renderPdf(
             browser,

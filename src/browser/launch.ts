@@ -3,7 +3,7 @@
  * cannot work offline), curated flags, a pipe instead of a socket so the browser dies with us.
  */
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer';
+import type { Browser } from 'puppeteer';
 
 /** Thrown when no Chromium can be found; the message says how to get one. */
 export class BrowserNotFoundError extends Error {}
@@ -112,6 +112,8 @@ export async function launchBrowser(): Promise<Browser> {
   hold();
   let browser: Browser;
   try {
+    // Loaded on first launch: importing puppeteer costs a build that needs no browser time.
+    const { default: puppeteer } = await import('puppeteer');
     browser = await puppeteer.launch({
       executablePath: findChromium(),
       headless: true,
