@@ -3,11 +3,11 @@
  * navigation document, chapters) into its zip. What it would do to content we bypass: chapters
  * reach it already converted (its HTML clean-up drops `width`, `viewBox` and many more
  * attributes and invents `alt="image-placeholder"`), and images and the cover are added here
- * from the source folder instead of being fetched. The zip is then rebuilt byte-for-byte
+ * from the source folder instead of being fetched. The zip is then written anew, byte-for-byte
  * reproducibly: `mimetype` first and stored, a fixed entry order and fixed times.
  */
 import { EPub, type Options } from 'epub-gen-memory';
-import JSZip from 'jszip';
+import { writeZip } from './zip.js';
 
 /** A file added to the EPUB beside what the templates produce (path inside OEBPS). */
 export interface ExtraFile {
@@ -36,10 +36,6 @@ export class BookEpub extends EPub {
   /** Renders the templates, then writes the final zip with the extra files. */
   async packageWith(extra: readonly ExtraFile[], date: Date): Promise<Uint8Array> {
     await this.render();
-    const out = new JSZip();
-    // DOS times in a zip are local time: shift so every time zone writes the same bytes.
-    const stamp = new Date(date.getTime() + date.getTimezoneOffset() * 60_000);
-    out.file('mimetype', 'application/epub+zip', { compression: 'STORE', date: stamp });
     const files = new Map<string, Uint8Array | string>();
     for (const name of Object.keys(this.zip.files)) {
       const f = this.zip.files[name]!;
@@ -50,12 +46,12 @@ export class BookEpub extends EPub {
     const names = [...files.keys()].sort((a, b) =>
       a === 'META-INF/container.xml' ? -1 : b === 'META-INF/container.xml' ? 1 : a < b ? -1 : a > b ? 1 : 0,
     );
-    for (const name of names) out.file(name, files.get(name)!, { date: stamp, createFolders: false });
-    return out.generateAsync({
-      type: 'uint8array',
-      compression: 'DEFLATE',
-      compressionOptions: { level: 9 },
-      mimeType: 'application/epub+zip',
-    });
+    return writeZip(
+      [
+        { name: 'mimetype', data: 'application/epub+zip', store: true },
+        ...names.map((name) => ({ name, data: files.get(name)! })),
+      ],
+      date,
+    );
   }
 }
