@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { calloutsOf } from '../../src/markdown/callouts.js';
 import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
 import type { Chapter } from '../../src/model.js';
-import { FIXTURES, page } from '../helpers.js';
+import { FIXTURES, page, ROOT } from '../helpers.js';
 
 const DIR = join(FIXTURES, 'render');
 
@@ -106,3 +108,34 @@ describe('markdown rendering', () => {
     assert.deepEqual(refs, ['href:/x/@0', 'src:img.png@2', 'href:/y/@4']);
   });
 });
+
+describe('code highlighting loads grammars on demand', () => {
+  // Each case runs in a fresh process: in this one, another test may have loaded every grammar.
+  const highlightIn = (lang: string, preload: boolean): string => {
+    const module = pathToFileURL(join(ROOT, 'dist', 'src', 'markdown', 'highlight.js')).href;
+    const script =
+      (preload
+        ? `(await import('node:module')).createRequire(${JSON.stringify(module)})('highlight.js');`
+        : '') +
+      `const { highlightCode } = await import(${JSON.stringify(module)});` +
+      `process.stdout.write(highlightCode(${JSON.stringify(MIXED)}, ${JSON.stringify(lang)}));`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  };
+
+  for (const lang of ['html', 'js', 'php', 'http', 'erb', 'shell', 'jsx', 'no-such-language']) {
+    it(`${lang}: the same as with every grammar loaded (embedded languages included)`, () => {
+      const lazy = highlightIn(lang, false);
+      assert.equal(lazy, highlightIn(lang, true));
+      if (lang === 'html')
+        assert.match(lazy, /<span class="hljs-keyword">const<\/span>/, 'the script is highlighted');
+    });
+  }
+});
+
+const MIXED = `<p>x</p><script>const a = \`<b>\${x}</b>\`;</script><style>a { color: red }</style>
+<?php echo "x"; ?> <%= @name %>
+GET /x HTTP/1.1
+Content-Type: application/json
+
+{"a": 1}
+`;
