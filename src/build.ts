@@ -370,7 +370,8 @@ function renderFresh(
   const warn = (code: string, message: string, line: number) =>
     local.warn(code, message, source, bodyLine + line);
   const assets = new Map<string, Asset>();
-  const before = new Set(ctx.usedIds);
+  // Ids are only ever added, and a Set iterates in insertion order: the new ones come last.
+  const before = ctx.usedIds.size;
   const fragments: FragmentRef[] = [];
   const { chapterToc, allowRemote, ...resolveCtx } = ctx;
   const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
@@ -382,10 +383,18 @@ function renderFresh(
     styles: safe.styles,
     anchors: r.anchors,
     assets: [...assets.values()],
-    claimed: [...ctx.usedIds].filter((id) => !before.has(id)),
+    claimed: idsAfter(ctx.usedIds, before),
     diagnostics: local.list(),
     fragments,
   };
+}
+
+/** The ids added to a set after its first `count`. */
+function idsAfter(ids: ReadonlySet<string>, count: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (const id of ids) if (i++ >= count) out.push(id);
+  return out;
 }
 
 /** Renders a chapter; a page nested too deeply to parse is kept as plain text, never lost. */
