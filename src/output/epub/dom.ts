@@ -146,11 +146,7 @@ const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 // XML 1.0 forbids most C0 controls, which HTML tolerates; drop them.
 function xmlText(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c >= 0xfffe) return s.replace(XML_FORBIDDEN, '');
-  }
-  return s;
+  return s.replace(XML_FORBIDDEN, '');
 }
 
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
