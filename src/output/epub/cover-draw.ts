@@ -6,9 +6,10 @@
  * (Arabic inside a Latin title came out as empty boxes), and measuring and drawing with the
  * same shaper is what makes the line breaks fit.
  */
-import fontkit, { type Font, type GlyphRun } from '@pdf-lib/fontkit';
+import type * as Fontkit from '@pdf-lib/fontkit';
+import type { Font, GlyphRun } from '@pdf-lib/fontkit';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
-import bidiModule from 'bidi-js';
+import type { Bidi } from 'bidi-js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { FONT_STACKS, type FontSlice, fontSlices, sliceWoff } from '../pdf/fonts.js';
@@ -30,9 +31,11 @@ export interface CoverText {
   readonly lang: string;
 }
 
+// Both are big CommonJS files: required, they skip the scan an ES import makes for named
+// exports (a quarter of a second for fontkit). bidi-js's module is its factory.
 const require = createRequire(import.meta.url);
-// bidi-js is CommonJS typed as an ES module: Node hands over the factory itself as the default.
-const bidi = (bidiModule as unknown as typeof bidiModule.default)();
+const fontkit = require('@pdf-lib/fontkit') as typeof Fontkit;
+const bidi = (require('bidi-js') as () => Bidi)();
 const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
 // fontkit's typings leave out the script, language and direction arguments of `layout`.
