@@ -21,7 +21,8 @@ import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js'
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
 import type { ProgressEvent } from './progress.js';
-import { renderEpub } from './output/epub.js';
+import { renderEpub, startCover } from './output/epub.js';
+import type { CoverJob } from './output/epub/cover.js';
 import { assetsFolder, renderHtml } from './output/html.js';
 import type { ChapterPage } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
@@ -151,11 +152,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     out: Partial<Pick<BuildResult, 'pdf' | 'epub' | 'html'>>,
     pages?: ReadonlyMap<string, ChapterPage>,
     outputs: string[] = [],
-  ): BuildResult => ({
-    ...result(diags, options.strict === true, book, out, pages, outputs, timer.timings),
-    ...(book && { book, assets: seen.assets }),
-  });
-  const seen = { assets: new Map<string, string>() };
+  ): BuildResult => {
+    seen.cover?.cancel(); // a cover drawn for an EPUB that is not made lets its thread go
+    return {
+      ...result(diags, options.strict === true, book, out, pages, outputs, timer.timings),
+      ...(book && { book, assets: seen.assets }),
+    };
+  };
+  const seen: { assets: Map<string, string>; cover?: CoverJob } = { assets: new Map<string, string>() };
 
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
@@ -171,6 +175,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
+  const title = options.site?.title ?? bookTitle(site, options.root, chapters);
+  // The EPUB's generated cover is drawn on another thread while the pages render.
+  const cover = formats.includes('epub') && !diags.hasErrors ? startCover(site, title) : undefined;
+  seen.cover = cover;
   const liquid = await timer.time('liquid', () => renderLiquid(chapters, { pages, site, root }, diags));
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   const remote =
@@ -179,7 +187,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       : undefined;
   const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   seen.assets = assets;
-  const title = options.site?.title ?? bookTitle(site, options.root, chapters);
   const theme = loadTheme(options, root, diags);
   const book: Book = {
     site: { ...site, title },
@@ -197,7 +204,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (formats.includes('html')) out.html = await timer.time('html', () => renderHtml(book, name));
     if (formats.includes('epub')) {
       out.epub = await timer.time('epub', () =>
-        renderEpub(book, { assets, root, ...(epoch !== undefined && { sourceDateEpoch: epoch }) }, diags),
+        renderEpub(
+          book,
+          { assets, root, ...(epoch !== undefined && { sourceDateEpoch: epoch }), ...(cover && { cover }) },
+          diags,
+        ),
       );
     }
     let pagesOf: ReadonlyMap<string, ChapterPage> | undefined;

@@ -20,15 +20,23 @@ export interface CoverBytes {
   readonly name: string;
 }
 
+/** A generated cover being drawn on a worker thread. */
+export interface CoverJob {
+  readonly png: Promise<Uint8Array>;
+  /** Stops the worker if the cover is not needed after all (a build that failed). */
+  cancel(): void;
+}
+
 /**
- * Gets the cover image for a setting, or undefined (with a diagnostic) when there is none.
- * Call it early and await it late: a generated cover is drawn meanwhile on another core.
+ * Gets the cover image for a setting, or undefined (with a diagnostic) when there is none. A
+ * generated cover comes from `drawn` when the build started drawing it early, or is drawn now.
  */
 export async function coverImage(
   setting: CoverSetting,
   root: string,
   text: CoverText,
   diags: Diagnostics,
+  drawn?: CoverJob,
 ): Promise<CoverBytes | undefined> {
   if (setting.kind === 'none') return undefined;
   if (setting.kind === 'image') {
@@ -46,7 +54,7 @@ export async function coverImage(
     }
   }
   try {
-    return { bytes: await drawInWorker(text), name: 'cover.png' };
+    return { bytes: await (drawn ?? drawCoverAside(text)).png, name: 'cover.png' };
   } catch (e) {
     diags.warn(
       'epub/cover',
@@ -56,16 +64,18 @@ export async function coverImage(
   }
 }
 
-/** Runs {@link drawCover} in a worker thread. */
-function drawInWorker(text: CoverText): Promise<Uint8Array> {
-  return new Promise((done, fail) => {
-    const worker = new Worker(new URL('./cover-worker.js', import.meta.url), { workerData: text });
-    worker.once('message', (png: unknown) =>
-      png instanceof Uint8Array ? done(png) : fail(new Error('the cover worker sent no PNG')),
+/** Starts drawing a cover (`drawCover`) on a worker thread. */
+export function drawCoverAside(text: CoverText): CoverJob {
+  const worker = new Worker(new URL('./cover-worker.js', import.meta.url), { workerData: text });
+  const png = new Promise<Uint8Array>((done, fail) => {
+    worker.once('message', (data: unknown) =>
+      data instanceof Uint8Array ? done(data) : fail(new Error('the cover worker sent no PNG')),
     );
     worker.once('error', fail);
     worker.once('exit', (code) => fail(new Error(`the cover worker stopped (exit code ${code})`)));
   });
+  png.catch(() => undefined); // awaited (and reported) by coverImage, if the cover is used
+  return { png, cancel: () => void worker.terminate() };
 }
 
 /** The cover page (an XHTML document holding only the cover image). */

@@ -7,10 +7,10 @@ import { readEpubConfig } from '../../config/epub.js';
 import { componentCss } from '../../compose/components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from '../../compose/finalize.js';
 import { chapterSection, hoistedStyles, readAsset } from '../../compose/stitch.js';
-import type { Diagnostics } from '../../diagnostics.js';
-import type { Book } from '../../model.js';
+import { Diagnostics } from '../../diagnostics.js';
+import type { Book, SiteConfig } from '../../model.js';
 import { type ChapterDoc, finishChapter, prepareChapter } from './chapter.js';
-import { coverImage, coverPage } from './cover.js';
+import { coverImage, type CoverJob, coverPage, drawCoverAside } from './cover.js';
 import { ImageStore } from './images.js';
 import { metadataOf, type TemplateData } from './metadata.js';
 export { stableIdentifier } from './metadata.js';
@@ -25,6 +25,19 @@ export interface EpubOptions {
   /** The source folder (for a configured cover image). */
   readonly root: string;
   readonly sourceDateEpoch?: number;
+  /** The generated cover, when the build started drawing it early ({@link startCover}). */
+  readonly cover?: CoverJob;
+}
+
+/**
+ * Starts drawing the generated cover if the config asks for one: call it as early as the title
+ * is known, so that the drawing (on another thread) overlaps the rendering of the pages.
+ */
+export function startCover(site: SiteConfig, title: string): CoverJob | undefined {
+  // Only the cover setting is read here; renderEpub reports what is wrong with the config.
+  const config = readEpubConfig(site, new Diagnostics());
+  if (config.cover.kind !== 'generate') return undefined;
+  return drawCoverAside({ title, authors: config.creators ?? site.author, lang: config.lang });
 }
 
 /** The file name of a chapter inside the EPUB. */
@@ -51,7 +64,13 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   const store = new ImageStore();
   const authors = config.creators ?? site.author;
   // Started first: a generated cover is drawn in a worker while the chapters are converted.
-  const coverDrawn = coverImage(config.cover, opts.root, { title: book.title, authors, lang: config.lang }, diags);
+  const coverDrawn = coverImage(
+    config.cover,
+    opts.root,
+    { title: book.title, authors, lang: config.lang },
+    diags,
+    opts.cover,
+  );
   coverDrawn.catch(() => undefined);
 
   const docs: ChapterDoc[] = book.chapters.map((c) =>
