@@ -15,7 +15,7 @@ import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
-import { renderLiquid } from './liquid/render.js';
+import { liquidStage } from './liquid/stage.js';
 import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
@@ -179,7 +179,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // The EPUB's generated cover is drawn on another thread while the pages render.
   const cover = formats.includes('epub') && !diags.hasErrors ? startCover(site, title) : undefined;
   seen.cover = cover;
-  const liquid = await timer.time('liquid', () => renderLiquid(chapters, { pages, site, root }, diags));
+  const liquid = await timer.time('liquid', () => liquidStage(chapters, { pages, site, root }, diags));
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   const remote =
     options.allowRemote && !diags.hasErrors

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { encode as encodePng } from 'fast-png';
 
 /** One image file packed in the EPUB. */
 export interface EpubImage {
@@ -145,5 +144,6 @@ export async function webpToPng(bytes: Uint8Array): Promise<Uint8Array> {
   const decode = await webpDecoder;
   const copy = new Uint8Array(bytes);
   const img = await decode(copy.buffer);
+  const { encode: encodePng } = await import('fast-png');
   return encodePng({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer), channels: 4 });
 }
