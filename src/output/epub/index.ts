@@ -15,7 +15,7 @@ import { ImageStore } from './images.js';
 import { metadataOf, type TemplateData } from './metadata.js';
 export { stableIdentifier } from './metadata.js';
 import { landmarks, navList, ncxPoints } from './nav.js';
-import { BookEpub, type ExtraFile } from './package.js';
+import { type ExtraFile, packageEpub } from './package.js';
 import { ASSET_PREFIX } from './refs.js';
 
 /** EPUB options. */
@@ -142,35 +142,28 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     ...hoistedStyles(book.chapters),
     ...new Set(docs.flatMap((d) => d.styles)),
   ].join('\n');
-  const options = {
-    title: book.title,
-    author: authors.length > 0 ? [...authors] : ['Unknown'],
-    publisher: bb.publisher,
-    description: bb.description,
-    lang: config.lang,
-    tocTitle: 'Contents',
-    prependChapterTitles: false,
-    numberChaptersInTOC: false,
-    date: date.toISOString(),
-    version: 3,
-    css,
-    contentOPF: readAsset('templates', 'epub/content.opf.ejs'),
-    tocNCX: readAsset('templates', 'epub/toc.ncx.ejs'),
-    tocXHTML: readAsset('templates', 'epub/nav.xhtml.ejs'),
-    chapterXHTML: readAsset('templates', 'epub/chapter.xhtml.ejs'),
-    verbose: false,
-    bb,
-  };
-  const epub = new BookEpub(
-    options,
-    entries.map((e) => ({ title: e.title, filename: e.file })),
-    finished.map((f) => f.xhtml),
-  );
   const extra: ExtraFile[] = [];
   for (const im of images) extra.push({ path: im.href, data: await im.data });
   if (hasCover && coverImg)
     extra.push({ path: COVER_FILE, data: coverPage(coverImg.href, `Cover of ${book.title}`, config.lang) });
-  return epub.packageWith(extra, date);
+  return packageEpub(
+    {
+      title: book.title,
+      authors: authors.length > 0 ? authors : ['Unknown'],
+      lang: config.lang,
+      css,
+      templates: {
+        opf: readAsset('templates', 'epub/content.opf.ejs'),
+        ncx: readAsset('templates', 'epub/toc.ncx.ejs'),
+        nav: readAsset('templates', 'epub/nav.xhtml.ejs'),
+        chapter: readAsset('templates', 'epub/chapter.xhtml.ejs'),
+      },
+      chapters: entries.map((e, i) => ({ file: e.file, title: e.title, body: finished[i]!.xhtml })),
+      bb,
+      extra,
+    },
+    date,
+  );
 }
 
 /** The source line of the first body line holding `needle` (the body's first line otherwise). */
