@@ -23,6 +23,7 @@ import {
   type PlacedLine,
 } from './cover-layout.js';
 import { encodePng } from './png.js';
+import { woffToSfnt } from './woff.js';
 
 /** What the generated cover shows. */
 export interface CoverText {
@@ -61,7 +62,7 @@ function openSlice(slice: FontSlice): Face {
   const file = sliceWoff(slice);
   let face = opened.get(file);
   if (!face) {
-    face = { font: fontkit.create(readFileSync(file)), file };
+    face = { font: fontkit.create(woffToSfnt(readFileSync(file))), file };
     opened.set(file, face);
   }
   return face;
