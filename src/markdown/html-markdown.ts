@@ -70,6 +70,7 @@ function lineOfOffset(state: StateBlock, offset: number, from: number, endLine: 
 function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   const from = state.bMarks[startLine]! + state.tShift[startLine]!;
+  if (state.src.charCodeAt(from) !== 0x3c /* < */) return false;
   const open = OPEN_TAG.exec(state.src.slice(from, state.eMarks[startLine]));
   if (!open) return false;
   const attr = MARKDOWN_ATTR.exec(open[2] ?? '');

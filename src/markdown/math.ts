@@ -63,6 +63,9 @@ function mathInline(state: StateInline, silent: boolean): boolean {
 
 function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+  // Every line start of the book comes here: most are turned away without slicing the line.
+  if (state.src.charCodeAt(state.bMarks[startLine]! + state.tShift[startLine]!) !== 0x24 /* $ */)
+    return false;
   const lineText = (n: number) => state.src.slice(state.bMarks[n]! + state.tShift[n]!, state.eMarks[n]);
   const first = lineText(startLine);
   if (!first.startsWith('$$')) return false;
