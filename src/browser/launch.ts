@@ -86,7 +86,7 @@ function track(browser: Browser): void {
 
 /**
  * Keeps the signal handlers installed while `fn` runs, so that SIGINT/SIGTERM/SIGHUP between
- * two browsers of one build (the EPUB cover's, then the PDF's) still end the build cleanly.
+ * two browsers of one build (a crashed one and the one printing again) still end it cleanly.
  */
 export async function withSignalGuard<T>(fn: () => Promise<T>): Promise<T> {
   hold();

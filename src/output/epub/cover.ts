@@ -12,7 +12,6 @@ import type { CoverText } from './cover-draw.js';
 import { escapeXml } from './dom.js';
 
 export type { CoverText } from './cover-draw.js';
-export { COVER_SIZE } from './cover-layout.js';
 
 /** Cover image bytes and a name hint. */
 export interface CoverBytes {
