@@ -12,6 +12,13 @@ import {
   wrapGreedy,
 } from '../../src/output/epub/cover-layout.js';
 import { FONT_STACKS } from '../../src/output/pdf/fonts.js';
+import { coverImage } from '../../src/output/epub/cover.js';
+import { Diagnostics } from '../../src/diagnostics.js';
+
+const PIXEL = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082',
+  'hex',
+);
 
 /** A monospaced stand-in for a font: every character is half an em wide. */
 const mono: Measure = (text, size) => [...text].length * size * 0.5;
@@ -175,10 +182,47 @@ describe('cover: measured and drawn with the book fonts', function () {
     assert.equal(lines.map((x) => x.text).join(' '), title);
   });
 
+  it('draws what the book fonts lack from the machine fonts, or says it could not', () => {
+    const hebrew = 'ספר הציפורים';
+    const faces = new CoverFaces(FONT_STACKS.serif, 700, hebrew, 'serif');
+    const letters = [...new Set(hebrew.replace(/ /g, ''))].sort();
+    // No Noto package of the book has Hebrew: a system font (fontconfig, DejaVu) draws it, or
+    // every letter is listed as missing; none is dropped silently.
+    if (faces.missing.length === 0) assert.ok(faces.width(hebrew, 100, true) > 200);
+    else assert.deepEqual([...faces.missing].sort(), letters);
+  });
+
+  it('reports the characters a generated cover leaves out', async () => {
+    const diags = new Diagnostics();
+    const job = { drawn: Promise.resolve({ png: PIXEL, missing: ['𐘀', '𐘁'] }), cancel: () => undefined };
+    const cover = await coverImage(
+      { kind: 'generate' },
+      '/nowhere',
+      { title: 'x', authors: [], lang: 'en' },
+      diags,
+      job,
+    );
+    assert.equal(cover?.name, 'cover.png');
+    assert.deepEqual(
+      diags.list().map((d) => [d.severity, d.code]),
+      [['warning', 'epub/cover-glyphs']],
+    );
+    assert.match(diags.list()[0]!.message, /𐘀 𐘁/);
+  });
+
+  it('shapes scripts fontkit needs its generator runtime for (Devanagari)', function () {
+    const faces = new CoverFaces(FONT_STACKS.serif, 700, 'हिन्दी', 'serif');
+    if (faces.missing.length > 0) {
+      console.warn('      skipped: no Devanagari font on this machine (Debian: fonts-noto-core)');
+      this.skip();
+    }
+    assert.ok(faces.width('हिन्दी', 100, false) > 0);
+  });
+
   it('draws a 1200×1800 PNG, the same bytes every time', async () => {
     const text = { title: 'Field Notes 東京 كتاب', authors: ['Ada Lovelace'], lang: 'en' };
-    const a = Buffer.from(await drawCover(text));
-    const b = Buffer.from(await drawCover(text));
+    const a = Buffer.from((await drawCover(text)).png);
+    const b = Buffer.from((await drawCover(text)).png);
     assert.equal(a.subarray(1, 4).toString(), 'PNG');
     assert.deepEqual([a.readUInt32BE(16), a.readUInt32BE(20)], [1200, 1800]);
     assert.ok(a.equals(b));

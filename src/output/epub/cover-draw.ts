@@ -24,6 +24,7 @@ import {
   type PlacedLine,
 } from './cover-layout.js';
 import { encodePng } from './png.js';
+import { type FontFile, systemFontFiles } from './system-fonts.js';
 import { woffToSfnt } from './woff.js';
 
 /** What the generated cover shows. */
@@ -37,6 +38,9 @@ export interface CoverText {
 // exports (a quarter of a second for fontkit). bidi-js's module is its factory.
 const require = createRequire(import.meta.url);
 const fontkit = require('@pdf-lib/fontkit') as typeof Fontkit;
+// fontkit's bundle shapes Indic and other complex scripts with generators compiled for Babel's
+// runtime, which it expects as a global: without it a Devanagari title threw.
+require('regenerator-runtime/runtime');
 const bidi = (require('bidi-js') as () => Bidi)();
 const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
@@ -69,6 +73,26 @@ function openSlice(slice: FontSlice): Face {
   return face;
 }
 
+function openSystemFont(f: FontFile): Face | undefined {
+  const key = `${f.file}#${f.index}`;
+  let face = opened.get(key);
+  if (!face) {
+    try {
+      const font = fontkit.create(readFileSync(f.file)) as Font | { fonts: Font[] };
+      const one = 'fonts' in font ? font.fonts[f.index] : font;
+      if (!one) return undefined;
+      face = { font: one, file: key };
+    } catch {
+      return undefined; // not a font fontkit reads
+    }
+    opened.set(key, face);
+  }
+  return face;
+}
+
+/** Characters a reader would miss on the cover (not spaces, controls or marks). */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
 /** The families of a CSS font stack (`"Noto Serif", "Noto Sans SC"`). */
 function familiesOf(stack: string): string[] {
   return stack.split(',').map((f) => f.trim().replace(/^"|"$/g, ''));
@@ -82,13 +106,35 @@ export class CoverFaces {
   readonly #widths = new Map<string, number>();
   /** The stack's first face: its ascent and descent set the line, as in CSS. */
   readonly primary: Face;
+  /** Characters of the text that no font has: the cover leaves them out. */
+  readonly missing: readonly string[];
 
-  constructor(stack: string, weight: number) {
+  /**
+   * The faces of `stack` at `weight` for a text; characters none of them has are looked for in
+   * the machine's fonts of the `generic` family.
+   */
+  constructor(stack: string, weight: number, text = '', generic: 'serif' | 'sans-serif' = 'serif') {
     this.#families = familiesOf(stack);
     this.#weight = weight;
     const primary = this.faceFor('A'.codePointAt(0)!);
     if (!primary) throw new Error(`no face of ${stack} holds Latin letters`);
     this.primary = primary;
+    const lacking = new Set<number>();
+    for (const { segment } of graphemes.segment(text)) {
+      const cp = segment.codePointAt(0)!;
+      if (VISIBLE.test(segment) && !this.faceFor(cp)) lacking.add(cp);
+    }
+    if (lacking.size > 0) {
+      const files = systemFontFiles([...lacking], generic, weight >= 600).map(openSystemFont);
+      for (const cp of lacking) {
+        const face = files.find((f) => f?.font.hasGlyphForCodePoint(cp));
+        if (face) {
+          this.#byChar.set(cp, face);
+          lacking.delete(cp);
+        }
+      }
+    }
+    this.missing = [...lacking].map((cp) => String.fromCodePoint(cp));
   }
 
   /** The primary face's ascent and descent in em. */
@@ -238,12 +284,18 @@ async function loadResvg(): Promise<void> {
   }
 }
 
+/** A drawn cover: the PNG, and the characters of the text no font had (left out). */
+export interface DrawnCover {
+  readonly png: Uint8Array;
+  readonly missing: readonly string[];
+}
+
 /** Draws the cover: a 1200×1800 PNG. */
-export async function drawCover(text: CoverText): Promise<Uint8Array> {
+export async function drawCover(text: CoverText): Promise<DrawnCover> {
   wasm ??= loadResvg();
   const faces = {
-    title: new CoverFaces(FONT_STACKS.serif, 700),
-    author: new CoverFaces(FONT_STACKS.sans, 400),
+    title: new CoverFaces(FONT_STACKS.serif, 700, text.title, 'serif'),
+    author: new CoverFaces(FONT_STACKS.sans, 400, text.authors.join(' '), 'sans-serif'),
   };
   // Every line is set in the title's direction, so that all of them share one edge.
   const rtl = isRtl(text.title);
@@ -262,7 +314,8 @@ export async function drawCover(text: CoverText): Promise<Uint8Array> {
   try {
     const image = resvg.render();
     try {
-      return encodePng(image.width, image.height, image.pixels);
+      const missing = [...new Set([...faces.title.missing, ...faces.author.missing])];
+      return { png: encodePng(image.width, image.height, image.pixels), missing };
     } finally {
       image.free();
     }

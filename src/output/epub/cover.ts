@@ -8,7 +8,7 @@ import { resolve, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CoverSetting } from '../../config/epub.js';
 import type { Diagnostics } from '../../diagnostics.js';
-import type { CoverText } from './cover-draw.js';
+import type { CoverText, DrawnCover } from './cover-draw.js';
 import { escapeXml } from './dom.js';
 
 export type { CoverText } from './cover-draw.js';
@@ -21,7 +21,7 @@ export interface CoverBytes {
 
 /** A generated cover being drawn on a worker thread. */
 export interface CoverJob {
-  readonly png: Promise<Uint8Array>;
+  readonly drawn: Promise<DrawnCover>;
   /** Stops the worker if the cover is not needed after all (a build that failed). */
   cancel(): void;
 }
@@ -53,7 +53,14 @@ export async function coverImage(
     }
   }
   try {
-    return { bytes: await (drawn ?? drawCoverAside(text)).png, name: 'cover.png' };
+    const cover = await (drawn ?? drawCoverAside(text)).drawn;
+    if (cover.missing.length > 0)
+      diags.warn(
+        'epub/cover-glyphs',
+        `no font here has ${cover.missing.join(' ')}, so the generated cover leaves them out; install one ` +
+          '(Debian/Ubuntu: fonts-noto-core), or set bookbinder.epub.cover to an image',
+      );
+    return { bytes: cover.png, name: 'cover.png' };
   } catch (e) {
     diags.warn(
       'epub/cover',
@@ -66,15 +73,15 @@ export async function coverImage(
 /** Starts drawing a cover (`drawCover`) on a worker thread. */
 export function drawCoverAside(text: CoverText): CoverJob {
   const worker = new Worker(new URL('./cover-worker.js', import.meta.url), { workerData: text });
-  const png = new Promise<Uint8Array>((done, fail) => {
-    worker.once('message', (data: unknown) =>
-      data instanceof Uint8Array ? done(data) : fail(new Error('the cover worker sent no PNG')),
+  const drawn = new Promise<DrawnCover>((done, fail) => {
+    worker.once('message', (data: DrawnCover) =>
+      data.png instanceof Uint8Array ? done(data) : fail(new Error('the cover worker sent no PNG')),
     );
     worker.once('error', fail);
     worker.once('exit', (code) => fail(new Error(`the cover worker stopped (exit code ${code})`)));
   });
-  png.catch(() => undefined); // awaited (and reported) by coverImage, if the cover is used
-  return { png, cancel: () => void worker.terminate() };
+  drawn.catch(() => undefined); // awaited (and reported) by coverImage, if the cover is used
+  return { drawn, cancel: () => void worker.terminate() };
 }
 
 /** The cover page (an XHTML document holding only the cover image). */
