@@ -109,6 +109,26 @@ describe('markdown rendering', () => {
   });
 });
 
+describe('markdown="1" elements whose tags stand on their own lines', () => {
+  // These are parsed in the page's own state (not as a new document): the result must be the
+  // same as rendering the content alone, inside the element's tags.
+  const inners = {
+    'a tight list at the end': '- one\n- two',
+    'a loose list': '- one\n\n- two\n',
+    'an unclosed fence': '```js\nlet a = 1;',
+    'a reference defined inside': 'See [the site][s].\n\n[s]: https://example.org',
+    'a table and a quote': '| a | b |\n|---|---|\n| 1 | 2 |\n\n> quoted\n> text',
+    'a nested element': '## Head\n\n<section markdown="1">\n*inner*\n</section>\n\nafter',
+    'indented text': '    code block\n\ntext',
+  };
+  for (const [name, inner] of Object.entries(inners)) {
+    it(name, () => {
+      const wrapped = renderString(`<div class="w" markdown="1">\n${inner}\n</div>\n`).html;
+      assert.equal(wrapped, `<div class="w">\n${renderString(inner).html}</div>\n`);
+    });
+  }
+});
+
 describe('code highlighting loads grammars on demand', () => {
   // Each case runs in a fresh process: in this one, another test may have loaded every grammar.
   const highlightIn = (lang: string, preload: boolean): string => {
