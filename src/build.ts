@@ -15,21 +15,17 @@ import { sanitizeChapter } from './compose/sanitize.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
-import { renderLiquid } from './liquid/render.js';
+import { liquidStage } from './liquid/stage.js';
 import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
 import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
 import type { ProgressEvent } from './progress.js';
-import { renderEpub } from './output/epub.js';
+import { renderEpub, startCover } from './output/epub.js';
+import type { CoverJob } from './output/epub/cover.js';
 import { assetsFolder, renderHtml } from './output/html.js';
-import {
-  type ChapterPage,
-  type PdfOptions,
-  type PdfResult,
-  type PrintCache,
-  renderPdf,
-} from './output/pdf/render.js';
+import type { PrintCache } from './output/pdf/cache.js';
+import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
@@ -158,11 +154,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     out: Partial<Pick<BuildResult, 'pdf' | 'epub' | 'html'>>,
     pages?: ReadonlyMap<string, ChapterPage>,
     outputs: string[] = [],
-  ): BuildResult => ({
-    ...result(diags, options.strict === true, book, out, pages, outputs, timer.timings),
-    ...(book && { book, assets: seen.assets }),
-  });
-  const seen = { assets: new Map<string, string>() };
+  ): BuildResult => {
+    seen.cover?.cancel(); // a cover drawn for an EPUB that is not made lets its thread go
+    return {
+      ...result(diags, options.strict === true, book, out, pages, outputs, timer.timings),
+      ...(book && { book, assets: seen.assets }),
+    };
+  };
+  const seen: { assets: Map<string, string>; cover?: CoverJob } = { assets: new Map<string, string>() };
 
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
@@ -200,6 +199,8 @@ function startPdf(options: BuildOptions, diags: Diagnostics): PdfJob {
   const print = async (browser: Browser): Promise<PdfResult | undefined> => {
     const job = await given;
     if (!job) return undefined;
+    // Loaded here: the PDF modules (pdf-lib, fontkit) cost an EPUB- or HTML-only build time.
+    const { renderPdf } = await import('./output/pdf/render.js');
     return renderPdf(browser, job.book, { ...job.pdf, onPrinting: printingNow }, diags);
   };
   const retried = (e: unknown) =>
@@ -231,7 +232,7 @@ async function buildBook(
     pages?: ReadonlyMap<string, ChapterPage>,
     outputs?: string[],
   ) => BuildResult,
-  seen: { assets: Map<string, string> },
+  seen: { assets: Map<string, string>; cover?: CoverJob },
   pdfJob: PdfJob | undefined,
 ): Promise<BuildResult> {
   const formats = options.formats ?? FORMATS;
@@ -246,7 +247,11 @@ async function buildBook(
   const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
-  const liquid = await timer.time('liquid', () => renderLiquid(chapters, { pages, site, root }, diags));
+  const title = options.site?.title ?? bookTitle(site, options.root, chapters);
+  // The EPUB's generated cover is drawn on another thread while the pages render.
+  const cover = formats.includes('epub') && !diags.hasErrors ? startCover(site, title) : undefined;
+  seen.cover = cover;
+  const liquid = await timer.time('liquid', () => liquidStage(chapters, { pages, site, root }, diags));
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   const remote =
     options.allowRemote && !diags.hasErrors
@@ -254,7 +259,6 @@ async function buildBook(
       : undefined;
   const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   seen.assets = assets;
-  const title = options.site?.title ?? bookTitle(site, options.root, chapters);
   const theme = loadTheme(options, root, diags);
   const book: Book = {
     site: { ...site, title },
@@ -285,12 +289,7 @@ async function buildBook(
       out.epub = await timer.time('epub', () =>
         renderEpub(
           book,
-          {
-            assets,
-            root,
-            ...(epoch !== undefined && { sourceDateEpoch: epoch }),
-            ...(options.browser && { browser: options.browser }),
-          },
+          { assets, root, ...(epoch !== undefined && { sourceDateEpoch: epoch }), ...(cover && { cover }) },
           diags,
         ),
       );
@@ -449,7 +448,8 @@ function renderFresh(
   const warn = (code: string, message: string, line: number) =>
     local.warn(code, message, source, bodyLine + line);
   const assets = new Map<string, Asset>();
-  const before = new Set(ctx.usedIds);
+  // Ids are only ever added, and a Set iterates in insertion order: the new ones come last.
+  const before = ctx.usedIds.size;
   const fragments: FragmentRef[] = [];
   const { chapterToc, allowRemote, ...resolveCtx } = ctx;
   const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
@@ -461,10 +461,18 @@ function renderFresh(
     styles: safe.styles,
     anchors: r.anchors,
     assets: [...assets.values()],
-    claimed: [...ctx.usedIds].filter((id) => !before.has(id)),
+    claimed: idsAfter(ctx.usedIds, before),
     diagnostics: local.list(),
     fragments,
   };
+}
+
+/** The ids added to a set after its first `count`. */
+function idsAfter(ids: ReadonlySet<string>, count: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (const id of ids) if (i++ >= count) out.push(id);
+  return out;
 }
 
 /** Renders a chapter; a page nested too deeply to parse is kept as plain text, never lost. */

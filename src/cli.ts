@@ -12,7 +12,6 @@ import { type CliFlags, resolveSettings } from './config/resolve.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics, strictify } from './diagnostics.js';
 import { withSignalGuard } from './browser/launch.js';
 import { packageRoot } from './paths.js';
-import { startPreview } from './preview/server.js';
 import { progressReporter, useColor } from './progress.js';
 
 /** Exit codes of the CLI contract. */
@@ -153,6 +152,8 @@ async function runPreview(source: string | undefined, flags: Flags, io: CliIo): 
   const color = useColor(io.tty, io.env);
   printDiagnostics(loaded.diagnostics, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return EXIT.badInput;
+  // Loaded only here: the preview's watcher and printer are not needed to build.
+  const { startPreview } = await import('./preview/server.js');
   const server = await startPreview({
     ...settings.build,
     port: settings.port,

@@ -34,6 +34,6 @@ export { BookbinderConfig, configJsonSchema, PreviewConfig } from './config/sche
 export { type Diagnostic, formatDiagnostic, type Severity } from './diagnostics.js';
 export type { Book, Chapter, Page, RenderedChapter, SiteConfig, Theme } from './model.js';
 export { type PreviewOptions, type PreviewServer, startPreview } from './preview/server.js';
-export { PrintCache } from './output/pdf/render.js';
+export { PrintCache } from './output/pdf/cache.js';
 export { RenderCache } from './preview/cache.js';
 export type { ProgressEvent } from './progress.js';

@@ -3,7 +3,7 @@
  * cannot work offline), curated flags, a pipe instead of a socket so the browser dies with us.
  */
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer';
+import type { Browser } from 'puppeteer';
 
 /** Thrown when no Chromium can be found; the message says how to get one. */
 export class BrowserNotFoundError extends Error {}
@@ -86,7 +86,7 @@ function track(browser: Browser): void {
 
 /**
  * Keeps the signal handlers installed while `fn` runs, so that SIGINT/SIGTERM/SIGHUP between
- * two browsers of one build (the EPUB cover's, then the PDF's) still end the build cleanly.
+ * two browsers of one build (a crashed one and the one printing again) still end it cleanly.
  */
 export async function withSignalGuard<T>(fn: () => Promise<T>): Promise<T> {
   hold();
@@ -112,6 +112,8 @@ export async function launchBrowser(): Promise<Browser> {
   hold();
   let browser: Browser;
   try {
+    // Loaded on first launch: importing puppeteer costs a build that needs no browser time.
+    const { default: puppeteer } = await import('puppeteer');
     browser = await puppeteer.launch({
       executablePath: findChromium(),
       headless: true,

@@ -25,6 +25,8 @@ export interface PrinterOptions {
 
 interface Slot {
   page?: Page;
+  /** The last document being unloaded (it is, while its PDF is read here). */
+  cleared?: Promise<unknown>;
   sandbox?: Sandbox;
   release?: () => void;
   html: string;
@@ -51,6 +53,7 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
     await slot.page?.close().catch(() => undefined);
     slot.page = undefined;
     slot.sandbox = undefined;
+    slot.cleared = undefined;
     slot.release?.();
     slot.release = undefined;
   };
@@ -63,6 +66,7 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
         slot.html = html;
         const t0 = performance.now();
         const { page, sandbox } = await open(slot);
+        await slot.cleared;
         const t1 = performance.now();
         await page.goto(`${BOOK_ORIGIN}/index.html?${++documents}`, {
           waitUntil: 'load',
@@ -75,6 +79,8 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
           await page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
         const t2 = performance.now();
         const pdf = await page.pdf({ ...options.pdf, timeout: options.timeoutMs });
+        // Tearing a big document down takes its renderer a while: start it now, in parallel.
+        slot.cleared = page.goto('about:blank').catch(() => undefined);
         if (process.env.BB_DEBUG)
           console.error(
             `print ${html.length}: open ${Math.round(t1 - t0)} goto ${Math.round(t2 - t1)} pdf ${Math.round(performance.now() - t2)} end ${Math.round(performance.now())}`,

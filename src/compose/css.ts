@@ -12,6 +12,25 @@ export interface CssReport {
   readonly removed: string[];
 }
 
+/** Cleaned CSS and what was removed from it (shared between callers: read, do not change). */
+export type Cleaned = Readonly<{ css: string } & CssReport>;
+
+// Sites repeat the same `<style>` block and `style` attributes on every page: each distinct
+// text is parsed once per process (callers only read the results; the caches are bounded).
+const sheets = new Map<string, Cleaned>();
+const attributes = new Map<string, Cleaned>();
+const REMEMBERED = 2_000;
+
+function remembered(cache: Map<string, Cleaned>, text: string, clean: (text: string) => Cleaned): Cleaned {
+  let r = cache.get(text);
+  if (r === undefined) {
+    r = clean(text);
+    if (cache.size >= REMEMBERED) cache.clear();
+    cache.set(text, r);
+  }
+  return r;
+}
+
 const SCRIPT_HOOKS = /expression\s*\(|javascript:|vbscript:|-moz-binding|\bbehavior\s*:/i;
 const URL_FN = /\b(?:url|image-set|image|src|cross-fade|element)\s*\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))/gi;
 
@@ -84,7 +103,11 @@ function short(s: string): string {
 }
 
 /** Cleans a style sheet (a hoisted `<style>` block). Unparseable CSS is dropped whole. */
-export function sanitizeStyleSheet(css: string): { css: string } & CssReport {
+export function sanitizeStyleSheet(css: string): Cleaned {
+  return remembered(sheets, css, cleanSheet);
+}
+
+function cleanSheet(css: string): { css: string } & CssReport {
   const removed: string[] = [];
   let root: Root;
   try {
@@ -99,7 +122,11 @@ export function sanitizeStyleSheet(css: string): { css: string } & CssReport {
 }
 
 /** Cleans a `style` attribute's declarations. */
-export function sanitizeStyleAttribute(style: string): { css: string } & CssReport {
+export function sanitizeStyleAttribute(style: string): Cleaned {
+  return remembered(attributes, style, cleanAttribute);
+}
+
+function cleanAttribute(style: string): { css: string } & CssReport {
   const removed: string[] = [];
   let root: Root;
   try {

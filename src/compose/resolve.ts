@@ -17,6 +17,8 @@ export interface LinkIndex {
   /** Every page of the site (in the book or not), to tell "outside the book" from "nothing". */
   readonly pagesByUrl: ReadonlyMap<string, Page>;
   readonly pagesBySource: ReadonlyMap<string, Page>;
+  /** Paths already looked up in the source folder: a book shows the same images on many pages. */
+  readonly files: Map<string, string | undefined>;
 }
 
 /** Builds the lookup tables from the book's chapters and all pages of the site. */
@@ -33,7 +35,7 @@ export function buildLinkIndex(chapters: readonly Chapter[], pages: readonly Pag
     for (const k of urlKeys(p.url)) if (!pagesByUrl.has(k)) pagesByUrl.set(k, p);
     pagesBySource.set(p.source, p);
   }
-  return { byUrl, bySource, pagesByUrl, pagesBySource };
+  return { byUrl, bySource, pagesByUrl, pagesBySource, files: new Map() };
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -206,8 +208,14 @@ function findPage(input: ResolveInput, value: string, sitePath: string): Page | 
   return undefined;
 }
 
-/** A file inside the source folder (never outside it, also through symlinks). */
-function insideRoot(root: string, rel: string): string | undefined {
+/** A file inside the source folder (never outside it, also through symlinks), looked up once. */
+function insideRoot(input: ResolveInput, rel: string): string | undefined {
+  const files = input.index.files;
+  if (!files.has(rel)) files.set(rel, lookUp(input.root, rel));
+  return files.get(rel);
+}
+
+function lookUp(root: string, rel: string): string | undefined {
   const abs = resolvePath(root, rel);
   const relToRoot = relative(root, abs);
   if (relToRoot.startsWith('..') || relToRoot === '' || resolvePath(relToRoot) === relToRoot)
@@ -236,7 +244,7 @@ function staticFile(input: ResolveInput, sitePath: string): string | undefined {
   for (const t of tries) {
     const decoded = safeDecode(t);
     if (decoded.startsWith('..')) continue;
-    const found = insideRoot(input.root, decoded);
+    const found = insideRoot(input, decoded);
     if (found) return found;
   }
   return undefined;
@@ -272,7 +280,7 @@ function resolveSrc(input: ResolveInput, value: string, fileLine: number): strin
   }
   for (const t of tries) {
     if (t.startsWith('..')) continue;
-    const rel = insideRoot(input.root, t);
+    const rel = insideRoot(input, t);
     if (rel) {
       input.assets.set(rel, { source: rel, absPath: resolvePath(input.root, rel) });
       return `bbasset:${rel}`;

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { JEKYLL_YAML, relaxFlowIndentation } from '../source/yaml.js';
 import { codeFrame } from './frame.js';
-import { BookbinderConfig } from './schema.js';
+import type { BookbinderConfig } from './schema.js';
 
 /** The config file names bookbinder looks for, in this order. */
 export const CONFIG_FILES = [
@@ -88,7 +88,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (options.file === undefined)
     file = (existsSync(source) ? findConfigFile(source, diags, source) : undefined) ?? early;
   const files: string[] = [];
-  const site = readSiteSection(source);
+  const site = await readSiteSection(source);
   diags.push(...site.diagnostics);
   if (site.config) files.push(join(source, '_config.yml'));
   let config = withAbsolutePaths(site.config ?? {}, source);
@@ -170,7 +170,9 @@ async function readScriptConfig(
 }
 
 /** The `bookbinder:` key of `_config.yml`; syntax errors are the site loader's to report. */
-function readSiteSection(source: string): { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] } {
+async function readSiteSection(
+  source: string,
+): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
   const abs = join(source, '_config.yml');
   if (!existsSync(abs)) return { diagnostics: [] };
   const text = relaxFlowIndentation(readFileSync(abs, 'utf8'));
@@ -190,13 +192,21 @@ interface YamlSource {
   readonly prefix: readonly string[];
 }
 
+type Schema = (typeof import('./schema.js'))['BookbinderConfig'];
+
+/** The schema, loaded (with zod) only when there are settings to check: many books have none. */
+async function loadSchema(): Promise<Schema> {
+  return (await import('./schema.js')).BookbinderConfig;
+}
+
 /** Validates a value; each schema issue becomes a diagnostic at its line, with a code frame. */
-export function validate(
+export async function validate(
   value: unknown,
   yaml: YamlSource | undefined,
   shown: string,
-): { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] } {
-  const parsed = BookbinderConfig.safeParse(value, { reportInput: true });
+): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
+  const schema = await loadSchema();
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return { config: parsed.data, diagnostics: [] };
   const diagnostics: ConfigDiagnostic[] = [];
   let unknownOnly = true;
@@ -211,7 +221,7 @@ export function validate(
           problem(
             'warning',
             'config/unknown-key',
-            `unknown setting ${where || '(top level)'}${suggest(key, issue)}; it is ignored`,
+            `unknown setting ${where || '(top level)'}${suggest(schema, key)}; it is ignored`,
             shown,
             at?.line ?? 0,
             at && yaml ? codeFrame(yaml.text, at.line, at.col, at.span) : undefined,
@@ -234,14 +244,14 @@ export function validate(
   }
   if (!unknownOnly) return { diagnostics };
   // Only unknown keys: keep the rest of the settings, the way Jekyll ignores keys it does not know.
-  const known = stripUnknown(value);
-  const again = BookbinderConfig.safeParse(known);
+  const known = stripUnknown(schema, value);
+  const again = schema.safeParse(known);
   return again.success ? { config: again.data, diagnostics } : { diagnostics };
 }
 
-function stripUnknown(value: unknown): unknown {
+function stripUnknown(schema: Schema, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const shape = BookbinderConfig.shape as Record<string, unknown>;
+  const shape = schema.shape as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (!(k in shape)) continue;
@@ -262,8 +272,8 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-function suggest(key: string, _issue: z.core.$ZodIssue): string {
-  const names = Object.keys(BookbinderConfig.shape);
+function suggest(schema: Schema, key: string): string {
+  const names = Object.keys(schema.shape);
   const near = names.find((n) => distance(n.toLowerCase(), key.toLowerCase()) <= 2);
   return near ? ` (did you mean ${near}?)` : '';
 }

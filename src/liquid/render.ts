@@ -7,6 +7,7 @@ import { Context, Liquid, LiquidError, type Token } from 'liquidjs';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Chapter, Page, SiteConfig } from '../model.js';
 import { registerJekyll } from './jekyll.js';
+import { usesLiquid } from './stage.js';
 
 /** What the stage needs besides the chapters. */
 export interface LiquidInput {
@@ -35,7 +36,7 @@ export function renderLiquid(
   const siteScope = siteVariables(input);
   return chapters.map((chapter) => {
     const page = chapter.page;
-    if (!/\{[{%]/.test(page.body) || page.front.data.render_with_liquid === false) return chapter;
+    if (!usesLiquid(chapter)) return chapter;
     current.page = page;
     const out = renderPage(engine, page, { site: siteScope, page: pageVariables(page) }, diags, current);
     const moved = out.lines.some((src, k) => src !== k);

@@ -25,6 +25,7 @@ export function extensionsPlugin(md: MarkdownIt): void {
 function extensionBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   const from = state.bMarks[startLine]! + state.tShift[startLine]!;
+  if (state.src.charCodeAt(from) !== 0x7b /* { */) return false;
   const m = START.exec(state.src.slice(from, state.eMarks[startLine]));
   if (!m) return false;
   const name = m[1]!;

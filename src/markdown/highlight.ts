@@ -3,14 +3,72 @@
  * fenced blocks and Jekyll's `{% highlight lang linenos %}` (a fence with `linenos` in its info).
  */
 import { createRequire } from 'node:module';
-import type { HLJSApi } from 'highlight.js';
+import type { HLJSApi, Language, LanguageFn } from 'highlight.js';
 
-// Loading every grammar takes a quarter of a second: only books with code pay for it.
+// Loading every grammar takes a quarter of a second: the core comes first, then each grammar a
+// book uses, with the grammars it embeds (HTML's scripts and styles, JavaScript's templates),
+// so that the output is the same as with all of them. `highlight.js` itself registers every
+// grammar into this same core, and is the fallback for names only some grammar knows.
 const require = createRequire(import.meta.url);
-let loaded: HLJSApi | undefined;
+let core: HLJSApi | undefined;
+let everything = false;
 function hljs(): HLJSApi {
-  loaded ??= require('highlight.js') as HLJSApi;
-  return loaded;
+  core ??= require('highlight.js/lib/core') as HLJSApi;
+  return core;
+}
+
+/** The grammar for a name, loading it (and what it embeds) on first use. */
+function language(name: string): Language | undefined {
+  const known = hljs().getLanguage(name);
+  if (known || everything) return known;
+  if (/^[a-z0-9-]+$/.test(name)) {
+    let fn: LanguageFn | undefined;
+    try {
+      fn = require(`highlight.js/lib/languages/${name}`) as LanguageFn;
+    } catch {
+      fn = undefined;
+    }
+    if (fn) {
+      hljs().registerLanguage(name, fn);
+      const lang = hljs().getLanguage(name)!;
+      const embedded = subLanguages(lang);
+      if (embedded === 'all') loadEverything();
+      else for (const sub of embedded) language(sub);
+      return lang;
+    }
+  }
+  loadEverything();
+  return hljs().getLanguage(name);
+}
+
+function loadEverything(): void {
+  if (!everything) require('highlight.js');
+  everything = true;
+}
+
+/** The languages a grammar hands parts of its text to ('all' when it lets highlight.js guess). */
+function subLanguages(lang: Language): Set<string> | 'all' {
+  const out = new Set<string>();
+  const seen = new Set<object>();
+  let all = false;
+  const visit = (mode: unknown): void => {
+    if (mode === null || typeof mode !== 'object' || seen.has(mode)) return;
+    seen.add(mode);
+    if (Array.isArray(mode)) {
+      for (const m of mode) visit(m);
+      return;
+    }
+    const m = mode as Record<string, unknown>;
+    const sub = m.subLanguage;
+    if (typeof sub === 'string') out.add(sub);
+    else if (Array.isArray(sub)) {
+      if (sub.length === 0) all = true;
+      for (const s of sub) if (typeof s === 'string') out.add(s);
+    }
+    for (const key of ['contains', 'variants', 'starts']) visit(m[key]);
+  };
+  visit(lang);
+  return all ? 'all' : out;
 }
 
 /** Language names Rouge and kramdown pages use that highlight.js knows under another name. */
@@ -41,7 +99,7 @@ function escapeHtml(s: string): string {
 /** Highlights one block; unknown languages come back escaped, uncoloured. */
 export function highlightCode(code: string, lang: string): string {
   const name = ALIASES[lang.toLowerCase()] ?? lang.toLowerCase();
-  if (name !== '' && hljs().getLanguage(name)) {
+  if (name !== '' && language(name)) {
     return hljs().highlight(code, { language: name, ignoreIllegals: true }).value;
   }
   return escapeHtml(code);

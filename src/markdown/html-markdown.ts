@@ -70,6 +70,7 @@ function lineOfOffset(state: StateBlock, offset: number, from: number, endLine: 
 function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   const from = state.bMarks[startLine]! + state.tShift[startLine]!;
+  if (state.src.charCodeAt(from) !== 0x3c /* < */) return false;
   const open = OPEN_TAG.exec(state.src.slice(from, state.eMarks[startLine]));
   if (!open) return false;
   const attr = MARKDOWN_ATTR.exec(open[2] ?? '');
@@ -98,6 +99,8 @@ function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number
       t.content = inner.trim();
       t.map = [startLine, closeLine + 1];
       t.children = [];
+    } else if (alone(state, from + open[0].length, startLine, closeLine, close.start)) {
+      tokenizeLines(state, startLine + 1, closeLine);
     } else {
       parseInner(state, inner, startLine);
     }
@@ -154,6 +157,41 @@ function html(state: StateBlock, content: string, begin: number, end: number): v
   const t = state.push('html_block', '', 0);
   t.content = content;
   t.map = [begin, end];
+}
+
+/**
+ * True when the element's tags stand on lines of their own at the top level of the page (as in
+ * `<div markdown="1">` pages): its content is then the lines between them, already split.
+ */
+function alone(
+  state: StateBlock,
+  afterOpen: number,
+  openLine: number,
+  closeLine: number,
+  closeStart: number,
+): boolean {
+  return (
+    state.parentType === 'root' &&
+    state.blkIndent === 0 &&
+    closeLine > openLine &&
+    state.src.slice(afterOpen, state.eMarks[openLine]).trim() === '' &&
+    state.src.slice(state.bMarks[closeLine], closeStart).trim() === ''
+  );
+}
+
+/**
+ * Parses lines of the page as the element's blocks, in the page's own state: the same tokens
+ * as parsing the content anew (its first and last lines are blank), without splitting the
+ * text into lines a second time.
+ */
+function tokenizeLines(state: StateBlock, begin: number, end: number): void {
+  const lineMax = state.lineMax;
+  state.lineMax = end;
+  try {
+    state.md.block.tokenize(state, begin, end);
+  } finally {
+    state.lineMax = lineMax;
+  }
 }
 
 /** Parses the element's content as blocks; its lines keep their numbers in the page. */

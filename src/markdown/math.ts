@@ -3,13 +3,22 @@
  * display math. KaTeX renders both at build time to MathML, which Chromium and EPUB 3 readers
  * show without any script.
  */
-import katex from 'katex';
+import type * as Katex from 'katex';
 import type { MarkdownIt, StateBlock, StateInline, Token } from 'markdown-it';
+import { createRequire } from 'node:module';
 import { warnAt } from './env.js';
 
 /** Environment fields this plugin keeps: `\newcommand`s carry over within one page. */
 interface MathEnv {
-  mathMacros?: NonNullable<katex.KatexOptions['macros']>;
+  mathMacros?: NonNullable<Katex.KatexOptions['macros']>;
+}
+
+// KaTeX is half a megabyte of code: loaded at the first formula, so books without math skip it.
+const require = createRequire(import.meta.url);
+let loaded: typeof Katex | undefined;
+function katex(): typeof Katex {
+  loaded ??= require('katex') as typeof Katex;
+  return loaded;
 }
 
 /** Registers the inline and block `$$` rules and their renderers. */
@@ -54,6 +63,9 @@ function mathInline(state: StateInline, silent: boolean): boolean {
 
 function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+  // Every line start of the book comes here: most are turned away without slicing the line.
+  if (state.src.charCodeAt(state.bMarks[startLine]! + state.tShift[startLine]!) !== 0x24 /* $ */)
+    return false;
   const lineText = (n: number) => state.src.slice(state.bMarks[n]! + state.tShift[n]!, state.eMarks[n]);
   const first = lineText(startLine);
   if (!first.startsWith('$$')) return false;
@@ -90,7 +102,7 @@ function renderMath(token: Token, display: boolean, env: unknown): string {
   e.mathMacros ??= {};
   try {
     return fixTokenElements(
-      katex.renderToString(token.content, {
+      katex().renderToString(token.content, {
         displayMode: display,
         output: 'mathml',
         throwOnError: true,
@@ -101,7 +113,7 @@ function renderMath(token: Token, display: boolean, env: unknown): string {
       }),
     );
   } catch (err) {
-    if (!(err instanceof katex.ParseError)) throw err;
+    if (!(err instanceof katex().ParseError)) throw err;
     const line = token.map?.[0] ?? (token.meta as { line?: number } | null)?.line ?? 0;
     warnAt(env, 'math/invalid', `math that KaTeX cannot read is shown as TeX: ${err.message}`, line);
     const tag = display ? 'pre' : 'code';

@@ -180,6 +180,9 @@ function norm(s: string): string {
   return s.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
+/** Text in which some conversion below may apply (one scan, not six, for most text). */
+const TYPOGRAPHY = /--|\.\.\.|'\d|<< | >>/;
+
 /** kramdown's typographic conversions: `--` en dash, `---` em dash, `...` ellipsis, `<<`/`>>`. */
 function kramdownTypography(md: MarkdownIt): void {
   md.core.ruler.after('inline', 'kramdown_typography', (state: StateCore) => {
@@ -189,7 +192,7 @@ function kramdownTypography(md: MarkdownIt): void {
       for (const t of block.children) {
         if (t.type === 'link_open') inLink++;
         if (t.type === 'link_close') inLink--;
-        if (t.type !== 'text' || inLink < 0) continue;
+        if (t.type !== 'text' || inLink < 0 || !TYPOGRAPHY.test(t.content)) continue;
         t.content = t.content
           .replace(/(^|[^-])---(?!-)/g, '$1\u2014')
           .replace(/(^|[^-])--(?!-)/g, '$1\u2013')

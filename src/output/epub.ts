@@ -1,2 +1,2 @@
 /** The EPUB output; its parts live in `src/output/epub/`. */
-export { epubFileName, type EpubOptions, renderEpub, stableIdentifier } from './epub/index.js';
+export { epubFileName, type EpubOptions, renderEpub, stableIdentifier, startCover } from './epub/index.js';

@@ -16,7 +16,8 @@ import { launchBrowser } from '../browser/launch.js';
 import { MEDIA_TYPES } from '../browser/serve.js';
 import { type BuildOptions, type BuildResult, build } from '../build.js';
 import { Diagnostics } from '../diagnostics.js';
-import { PrintCache, renderPdf } from '../output/pdf/render.js';
+import { PrintCache } from '../output/pdf/cache.js';
+import { renderPdf } from '../output/pdf/render.js';
 import { RenderCache } from './cache.js';
 import { previewPage } from './page.js';
 

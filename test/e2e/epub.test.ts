@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { build, type BuildResult } from '../../src/build.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { FIXTURES, requireTools, run } from '../helpers.js';
+import { FIXTURES, requireTools, run, runCli } from '../helpers.js';
 
 const SITE = join(FIXTURES, 'sites', 'epub');
 const EPOCH = 1_700_000_000;
@@ -234,11 +234,10 @@ describe('EPUB (test/fixtures/sites/epub, unzipped)', function () {
   });
 });
 
-describe('EPUB generated cover (Chromium)', function () {
+describe('EPUB generated cover (drawn without a browser)', function () {
   this.timeout(120_000);
 
-  it('draws a 1200×1800 PNG cover from title and authors when none is configured', async function () {
-    requireTools(this, 'chromium');
+  it('draws a 1200×1800 PNG cover from title and authors when none is configured', async () => {
     const r = await build({
       source: join(FIXTURES, 'sites', 'mini'),
       formats: ['epub'],
@@ -253,5 +252,27 @@ describe('EPUB generated cover (Chromium)', function () {
     const png = Buffer.from(await zip.file('OEBPS/cover.png')!.async('uint8array'));
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1200, 1800], 'IHDR width and height');
     assert.match(await text(zip, 'OEBPS/cover.xhtml'), /alt="Cover of Mini Book"/);
+    const about = [...r.report.warnings, ...r.report.infos].filter((d) => d.code.startsWith('epub/'));
+    assert.deepEqual(about, [], 'nothing said about the cover');
+  });
+
+  it('an EPUB-only build never starts Chromium (a recording stand-in would notice)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-no-chromium-'));
+    const marker = join(dir, 'launched');
+    const fake = join(dir, 'chromium');
+    writeFileSync(fake, `#!/bin/sh\necho "$@" >> '${marker}'\nexit 1\n`, { mode: 0o755 });
+    const env = { PUPPETEER_EXECUTABLE_PATH: fake };
+    const site = join(FIXTURES, 'sites', 'mini');
+    const epub = runCli(['build', site, '-o', join(dir, 'out'), '--format', 'epub', '--json', '-q'], env);
+    assert.equal(epub.status, 0, epub.stderr);
+    assert.ok(
+      !existsSync(marker),
+      `Chromium was started: ${existsSync(marker) ? readFileSync(marker, 'utf8') : ''}`,
+    );
+    const zip = await JSZip.loadAsync(readFileSync(join(dir, 'out', 'book.epub')));
+    assert.ok(zip.file('OEBPS/cover.png'), 'the EPUB has its generated cover');
+    // The stand-in does record a launch: a PDF build tries to start it.
+    runCli(['build', site, '-o', join(dir, 'pdf'), '--format', 'pdf', '-q'], env);
+    assert.ok(existsSync(marker), 'a PDF build starts the stand-in');
   });
 });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { calloutsOf } from '../../src/markdown/callouts.js';
 import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
 import type { Chapter } from '../../src/model.js';
-import { FIXTURES, page } from '../helpers.js';
+import { FIXTURES, page, ROOT } from '../helpers.js';
 
 const DIR = join(FIXTURES, 'render');
 
@@ -106,3 +108,54 @@ describe('markdown rendering', () => {
     assert.deepEqual(refs, ['href:/x/@0', 'src:img.png@2', 'href:/y/@4']);
   });
 });
+
+describe('markdown="1" elements whose tags stand on their own lines', () => {
+  // These are parsed in the page's own state (not as a new document): the result must be the
+  // same as rendering the content alone, inside the element's tags.
+  const inners = {
+    'a tight list at the end': '- one\n- two',
+    'a loose list': '- one\n\n- two\n',
+    'an unclosed fence': '```js\nlet a = 1;',
+    'a reference defined inside': 'See [the site][s].\n\n[s]: https://example.org',
+    'a table and a quote': '| a | b |\n|---|---|\n| 1 | 2 |\n\n> quoted\n> text',
+    'a nested element': '## Head\n\n<section markdown="1">\n*inner*\n</section>\n\nafter',
+    'indented text': '    code block\n\ntext',
+  };
+  for (const [name, inner] of Object.entries(inners)) {
+    it(name, () => {
+      const wrapped = renderString(`<div class="w" markdown="1">\n${inner}\n</div>\n`).html;
+      assert.equal(wrapped, `<div class="w">\n${renderString(inner).html}</div>\n`);
+    });
+  }
+});
+
+describe('code highlighting loads grammars on demand', () => {
+  // Each case runs in a fresh process: in this one, another test may have loaded every grammar.
+  const highlightIn = (lang: string, preload: boolean): string => {
+    const module = pathToFileURL(join(ROOT, 'dist', 'src', 'markdown', 'highlight.js')).href;
+    const script =
+      (preload
+        ? `(await import('node:module')).createRequire(${JSON.stringify(module)})('highlight.js');`
+        : '') +
+      `const { highlightCode } = await import(${JSON.stringify(module)});` +
+      `process.stdout.write(highlightCode(${JSON.stringify(MIXED)}, ${JSON.stringify(lang)}));`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  };
+
+  for (const lang of ['html', 'js', 'php', 'http', 'erb', 'shell', 'jsx', 'no-such-language']) {
+    it(`${lang}: the same as with every grammar loaded (embedded languages included)`, () => {
+      const lazy = highlightIn(lang, false);
+      assert.equal(lazy, highlightIn(lang, true));
+      if (lang === 'html')
+        assert.match(lazy, /<span class="hljs-keyword">const<\/span>/, 'the script is highlighted');
+    });
+  }
+});
+
+const MIXED = `<p>x</p><script>const a = \`<b>\${x}</b>\`;</script><style>a { color: red }</style>
+<?php echo "x"; ?> <%= @name %>
+GET /x HTTP/1.1
+Content-Type: application/json
+
+{"a": 1}
+`;

@@ -18,17 +18,25 @@ import {
 } from './dom.js';
 import type { ImageStore } from './images.js';
 import { epubFootnotes } from './notes.js';
-import { fixLinks, type LinkContext, packImages } from './refs.js';
+import { type LinkContext, type LinkTag, linkTagOf, linkTags, packImages } from './refs.js';
 import { repairTree } from './repair.js';
 
-/** A chapter on its way into the EPUB. */
+/**
+ * A chapter on its way into the EPUB: already serialised (the tree is let go at once, which
+ * keeps a big book's memory and garbage collection small), but for the tags of its links.
+ */
 export interface ChapterDoc {
   readonly file: string;
-  readonly tree: Fragment;
+  /** The XHTML body; each link's tags are markers (see `serializeXhtml`). */
+  readonly body: string;
+  /** The links, by marker number. */
+  readonly links: readonly LinkTag[];
   /** Ids the document defines. */
   readonly ids: ReadonlySet<string>;
   /** `<style>` blocks found in the body, to go into the shared stylesheet. */
   readonly styles: readonly string[];
+  /** Package properties of the document (`mathml`, `svg`). */
+  readonly properties: readonly string[];
 }
 
 /** What preparing a chapter needs. */
@@ -70,11 +78,23 @@ export function prepareChapter(input: PrepareInput): ChapterDoc {
   });
   orderHeadings(tree);
   const ids = new Set<string>();
+  const links: LinkTag[] = [];
+  const marked = new Map<Element, number>();
+  let mathml = false;
+  let svg = false;
   for (const el of elements(tree)) {
     const id = getAttr(el, 'id');
     if (id !== undefined) ids.add(id);
+    mathml ||= el.namespaceURI === NAMESPACES.mathml;
+    svg ||= el.namespaceURI === NAMESPACES.svg;
+    if (el.tagName === 'a' && el.namespaceURI === NAMESPACES.html && getAttr(el, 'href') !== undefined) {
+      marked.set(el, links.length);
+      links.push(linkTagOf(el));
+    }
   }
-  return { file: input.file, tree, ids, styles };
+  const properties = [...(mathml ? ['mathml'] : []), ...(svg ? ['svg'] : [])];
+  const body = serializeXhtml(tree.childNodes, NAMESPACES.html, marked);
+  return { file: input.file, body, links, ids, styles, properties };
 }
 
 const HEADING = /^h([1-6])$/;
@@ -91,12 +111,14 @@ export function orderHeadings(tree: Fragment): void {
   }
 }
 
-/** Fixes the links of a prepared chapter and serialises its body as XHTML. */
+const MARKER = /\u0001(\/?)(\d+)\u0002/g;
+
+/** Fixes the links of a prepared chapter: its final XHTML body. */
 export function finishChapter(doc: ChapterDoc, links: LinkContext): { xhtml: string; properties: string[] } {
-  fixLinks(doc.tree, links);
-  const all: Element[] = elements(doc.tree);
-  const properties: string[] = [];
-  if (all.some((e) => e.namespaceURI === NAMESPACES.mathml)) properties.push('mathml');
-  if (all.some((e) => e.namespaceURI === NAMESPACES.svg)) properties.push('svg');
-  return { xhtml: serializeXhtml(doc.tree.childNodes), properties };
+  const tags = linkTags(doc.links, links);
+  const xhtml = doc.body.replace(MARKER, (_all, close: string, n: string) => {
+    const tag = tags[Number(n)]!;
+    return close ? tag.end : tag.start;
+  });
+  return { xhtml, properties: [...doc.properties] };
 }

@@ -1,14 +1,17 @@
 /**
  * The cover: the image `bookbinder: epub: cover:` names, or one drawn from the title and the
- * authors by Chromium (the only time an EPUB build starts a browser), and the cover page.
+ * authors (in a worker thread, so that drawing overlaps the conversion of the chapters; no
+ * browser), and the cover page.
  */
 import { readFileSync } from 'node:fs';
 import { resolve, relative, sep } from 'node:path';
-import type { Browser } from 'puppeteer';
-import { BrowserNotFoundError, withBrowser } from '../../browser/launch.js';
+import { Worker } from 'node:worker_threads';
 import type { CoverSetting } from '../../config/epub.js';
 import type { Diagnostics } from '../../diagnostics.js';
+import type { CoverText, DrawnCover } from './cover-draw.js';
 import { escapeXml } from './dom.js';
+
+export type { CoverText } from './cover-draw.js';
 
 /** Cover image bytes and a name hint. */
 export interface CoverBytes {
@@ -16,23 +19,23 @@ export interface CoverBytes {
   readonly name: string;
 }
 
-/** What the generated cover shows. */
-export interface CoverText {
-  readonly title: string;
-  readonly authors: readonly string[];
-  readonly lang: string;
+/** A generated cover being drawn on a worker thread. */
+export interface CoverJob {
+  readonly drawn: Promise<DrawnCover>;
+  /** Stops the worker if the cover is not needed after all (a build that failed). */
+  cancel(): void;
 }
 
-/** Width and height of a generated cover, in CSS pixels (2:3, as e-book stores ask). */
-export const COVER_SIZE = { width: 1200, height: 1800 } as const;
-
-/** Gets the cover image for a setting, or undefined (with a diagnostic) when there is none. */
+/**
+ * Gets the cover image for a setting, or undefined (with a diagnostic) when there is none. A
+ * generated cover comes from `drawn` when the build started drawing it early, or is drawn now.
+ */
 export async function coverImage(
   setting: CoverSetting,
   root: string,
   text: CoverText,
-  browser: Browser | undefined,
   diags: Diagnostics,
+  drawn?: CoverJob,
 ): Promise<CoverBytes | undefined> {
   if (setting.kind === 'none') return undefined;
   if (setting.kind === 'image') {
@@ -60,43 +63,35 @@ export async function coverImage(
     }
   }
   try {
-    const render = (b: Browser) => renderCover(b, text);
-    return { bytes: await (browser ? render(browser) : withBrowser(render)), name: 'cover.png' };
+    const cover = await (drawn ?? drawCoverAside(text)).drawn;
+    if (cover.missing.length > 0)
+      diags.warn(
+        'epub/cover-glyphs',
+        `no font here has ${cover.missing.join(' ')}, so the generated cover leaves them out; install one ` +
+          '(Debian/Ubuntu: fonts-noto-core), or set bookbinder.epub.cover to an image',
+      );
+    return { bytes: cover.png, name: 'cover.png' };
   } catch (e) {
-    if (!(e instanceof BrowserNotFoundError)) throw e;
-    diags.info(
-      'epub/no-cover',
-      'no Chromium to draw the cover, so the EPUB has none; set bookbinder.epub.cover to an image, or install Chromium',
+    diags.warn(
+      'epub/cover',
+      `could not draw the cover (${e instanceof Error ? e.message : String(e)}); the EPUB has none`,
     );
     return undefined;
   }
 }
 
-/** The HTML page the cover is drawn from. */
-export function coverHtml(text: CoverText): string {
-  const authors = text.authors.map((a) => `<p class="author">${escapeXml(a)}</p>`).join('');
-  const long = text.title.length > 60 ? ' long' : '';
-  return `<!DOCTYPE html><html lang="${escapeXml(text.lang)}"><head><meta charset="utf-8"><style>
-html,body{margin:0;width:${COVER_SIZE.width}px;height:${COVER_SIZE.height}px;overflow:hidden}
-body{display:flex;flex-direction:column;justify-content:space-between;box-sizing:border-box;padding:180px 120px 160px;
-background:#2b2257;color:#fff;font-family:"Noto Serif","DejaVu Serif",Georgia,serif}
-h1{font-size:112px;line-height:1.1;margin:0;overflow-wrap:break-word;hyphens:auto}
-h1.long{font-size:80px}
-.rule{width:240px;height:8px;background:#f7d12e;margin:64px 0}
-.author{font-family:"Noto Sans","DejaVu Sans",sans-serif;font-size:56px;margin:0 0 16px}
-</style></head><body><div><h1 class="title${long}">${escapeXml(text.title)}</h1><div class="rule"></div></div><div>${authors}</div></body></html>`;
-}
-
-async function renderCover(browser: Browser, text: CoverText): Promise<Uint8Array> {
-  const page = await browser.newPage();
-  try {
-    await page.setViewport({ ...COVER_SIZE, deviceScaleFactor: 1 });
-    await page.setJavaScriptEnabled(false);
-    await page.setContent(coverHtml(text), { waitUntil: 'load' });
-    return await page.screenshot({ type: 'png', clip: { x: 0, y: 0, ...COVER_SIZE } });
-  } finally {
-    await page.close();
-  }
+/** Starts drawing a cover (`drawCover`) on a worker thread. */
+export function drawCoverAside(text: CoverText): CoverJob {
+  const worker = new Worker(new URL('./cover-worker.js', import.meta.url), { workerData: text });
+  const drawn = new Promise<DrawnCover>((done, fail) => {
+    worker.once('message', (data: DrawnCover) =>
+      data.png instanceof Uint8Array ? done(data) : fail(new Error('the cover worker sent no PNG')),
+    );
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`the cover worker stopped (exit code ${code})`)));
+  });
+  drawn.catch(() => undefined); // awaited (and reported) by coverImage, if the cover is used
+  return { drawn, cancel: () => void worker.terminate() };
 }
 
 /** The cover page (an XHTML document holding only the cover image). */

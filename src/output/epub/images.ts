@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { encode as encodePng } from 'fast-png';
 
 /** One image file packed in the EPUB. */
 export interface EpubImage {
@@ -50,18 +49,25 @@ export type ImageProblem = 'unreadable' | 'unknown-format';
 /** Collects the book's images, each stored once however often it is used. */
 export class ImageStore {
   readonly #byHash = new Map<string, EpubImage>();
+  /** Files already read: a book shows the same logo or figure on many pages. */
+  readonly #byPath = new Map<string, EpubImage | ImageProblem>();
   readonly #names = new Set<string>();
   readonly #list: EpubImage[] = [];
 
   /** Adds the file at `absPath`; returns its image or the reason it cannot be packed. */
   addFile(absPath: string, name: string): EpubImage | ImageProblem {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(absPath);
-    } catch {
-      return 'unreadable';
+    let image = this.#byPath.get(absPath);
+    if (image === undefined) {
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = readFileSync(absPath);
+      } catch {
+        bytes = undefined;
+      }
+      image = bytes ? this.addBytes(bytes, name) : 'unreadable';
+      this.#byPath.set(absPath, image);
     }
-    return this.addBytes(bytes, name);
+    return image;
   }
 
   /** Adds image bytes under a name hint (the file name the author used). */
@@ -138,6 +144,7 @@ export async function webpToPng(bytes: Uint8Array): Promise<Uint8Array> {
   const decode = await webpDecoder;
   const copy = new Uint8Array(bytes);
   const img = await decode(copy.buffer);
+  const { encode: encodePng } = await import('fast-png');
   return encodePng({
     width: img.width,
     height: img.height,

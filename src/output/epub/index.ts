@@ -3,20 +3,19 @@
  * and NCX, landmarks, a cover, full metadata with accessibility properties, images packed from
  * the source folder, and a reproducible zip. Reads as the list of steps.
  */
-import type { Browser } from 'puppeteer';
 import { readEpubConfig } from '../../config/epub.js';
 import { componentCss } from '../../compose/components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from '../../compose/finalize.js';
 import { chapterSection, hoistedStyles, readAsset } from '../../compose/stitch.js';
-import type { Diagnostics } from '../../diagnostics.js';
-import type { Book } from '../../model.js';
+import { Diagnostics } from '../../diagnostics.js';
+import type { Book, SiteConfig } from '../../model.js';
 import { type ChapterDoc, finishChapter, prepareChapter } from './chapter.js';
-import { coverImage, coverPage } from './cover.js';
+import { coverImage, type CoverJob, coverPage, drawCoverAside } from './cover.js';
 import { ImageStore } from './images.js';
 import { metadataOf, type TemplateData } from './metadata.js';
 export { stableIdentifier } from './metadata.js';
 import { landmarks, navList, ncxPoints } from './nav.js';
-import { BookEpub, type ExtraFile } from './package.js';
+import { type ExtraFile, packageEpub } from './package.js';
 import { ASSET_PREFIX } from './refs.js';
 
 /** EPUB options. */
@@ -26,8 +25,19 @@ export interface EpubOptions {
   /** The source folder (for a configured cover image). */
   readonly root: string;
   readonly sourceDateEpoch?: number;
-  /** A browser to draw the cover with (otherwise one is started only if a cover is generated). */
-  readonly browser?: Browser;
+  /** The generated cover, when the build started drawing it early ({@link startCover}). */
+  readonly cover?: CoverJob;
+}
+
+/**
+ * Starts drawing the generated cover if the config asks for one: call it as early as the title
+ * is known, so that the drawing (on another thread) overlaps the rendering of the pages.
+ */
+export function startCover(site: SiteConfig, title: string): CoverJob | undefined {
+  // Only the cover setting is read here; renderEpub reports what is wrong with the config.
+  const config = readEpubConfig(site, new Diagnostics());
+  if (config.cover.kind !== 'generate') return undefined;
+  return drawCoverAside({ title, authors: config.creators ?? site.author, lang: config.lang });
 }
 
 /** The file name of a chapter inside the EPUB. */
@@ -52,6 +62,16 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   const date = opts.sourceDateEpoch === undefined ? new Date() : new Date(opts.sourceDateEpoch * 1000);
   const table = chapterTable(book.chapters);
   const store = new ImageStore();
+  const authors = config.creators ?? site.author;
+  // Started first: a generated cover is drawn in a worker while the chapters are converted.
+  const coverDrawn = coverImage(
+    config.cover,
+    opts.root,
+    { title: book.title, authors, lang: config.lang },
+    diags,
+    opts.cover,
+  );
+  coverDrawn.catch(() => undefined);
 
   const docs: ChapterDoc[] = book.chapters.map((c) =>
     prepareChapter({
@@ -79,14 +99,7 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     return finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: page.url, report });
   });
 
-  const authors = config.creators ?? site.author;
-  const cover = await coverImage(
-    config.cover,
-    opts.root,
-    { title: book.title, authors, lang: config.lang },
-    opts.browser,
-    diags,
-  );
+  const cover = await coverDrawn;
   const coverImg = cover ? store.addBytes(cover.bytes, cover.name, 'cover') : undefined;
   if (typeof coverImg === 'string')
     diags.warn(
@@ -132,35 +145,28 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     ...hoistedStyles(book.chapters),
     ...new Set(docs.flatMap((d) => d.styles)),
   ].join('\n');
-  const options = {
-    title: book.title,
-    author: authors.length > 0 ? [...authors] : ['Unknown'],
-    publisher: bb.publisher,
-    description: bb.description,
-    lang: config.lang,
-    tocTitle: 'Contents',
-    prependChapterTitles: false,
-    numberChaptersInTOC: false,
-    date: date.toISOString(),
-    version: 3,
-    css,
-    contentOPF: readAsset('templates', 'epub/content.opf.ejs'),
-    tocNCX: readAsset('templates', 'epub/toc.ncx.ejs'),
-    tocXHTML: readAsset('templates', 'epub/nav.xhtml.ejs'),
-    chapterXHTML: readAsset('templates', 'epub/chapter.xhtml.ejs'),
-    verbose: false,
-    bb,
-  };
-  const epub = new BookEpub(
-    options,
-    entries.map((e) => ({ title: e.title, filename: e.file })),
-    finished.map((f) => f.xhtml),
-  );
   const extra: ExtraFile[] = [];
   for (const im of images) extra.push({ path: im.href, data: await im.data });
   if (hasCover && coverImg)
     extra.push({ path: COVER_FILE, data: coverPage(coverImg.href, `Cover of ${book.title}`, config.lang) });
-  return epub.packageWith(extra, date);
+  return packageEpub(
+    {
+      title: book.title,
+      authors: authors.length > 0 ? authors : ['Unknown'],
+      lang: config.lang,
+      css,
+      templates: {
+        opf: readAsset('templates', 'epub/content.opf.ejs'),
+        ncx: readAsset('templates', 'epub/toc.ncx.ejs'),
+        nav: readAsset('templates', 'epub/nav.xhtml.ejs'),
+        chapter: readAsset('templates', 'epub/chapter.xhtml.ejs'),
+      },
+      chapters: entries.map((e, i) => ({ file: e.file, title: e.title, body: finished[i]!.xhtml })),
+      bb,
+      extra,
+    },
+    date,
+  );
 }
 
 /** The source line of the first body line holding `needle` (the body's first line otherwise). */

@@ -1,13 +1,16 @@
 /**
- * epub-gen-memory as our packager: it renders our ejs templates (package document, NCX,
- * navigation document, chapters) into its zip. What it would do to content we bypass: chapters
- * reach it already converted (its HTML clean-up drops `width`, `viewBox` and many more
- * attributes and invents `alt="image-placeholder"`), and images and the cover are added here
- * from the source folder instead of being fetched. The zip is then rebuilt byte-for-byte
- * reproducibly: `mimetype` first and stored, a fixed entry order and fixed times.
+ * The package: our ejs templates (package document, NCX, navigation document, one per
+ * chapter) filled with the book's data, the stylesheet, images and cover beside them, in a zip
+ * written byte-for-byte reproducibly: `mimetype` first and stored, a fixed entry order and
+ * fixed times.
+ *
+ * epub-gen-memory did this before; by then it only validated options and rendered these
+ * templates (chapters reached it converted, images and the zip were ours), while loading and
+ * running it (its HTML clean-up, option checks and JSZip) cost a quarter of a second per build.
  */
-import { EPub, type Options } from 'epub-gen-memory';
-import JSZip from 'jszip';
+import { createRequire } from 'node:module';
+import type { TemplateData } from './metadata.js';
+import { writeZip } from './zip.js';
 
 /** A file added to the EPUB beside what the templates produce (path inside OEBPS). */
 export interface ExtraFile {
@@ -15,51 +18,57 @@ export interface ExtraFile {
   readonly data: Uint8Array | string;
 }
 
-/** Packages chapters whose XHTML bodies are already final. */
-export class BookEpub extends EPub {
-  readonly #bodies: readonly string[];
+/** The texts of the ejs templates. */
+export interface EpubTemplates {
+  readonly opf: string;
+  readonly ncx: string;
+  readonly nav: string;
+  readonly chapter: string;
+}
 
-  /** `content` names the chapter files; `bodies` are their finished XHTML bodies, in order. */
-  constructor(
-    options: Options,
-    content: readonly { title: string; filename: string }[],
-    bodies: readonly string[],
-  ) {
-    // epub-gen-memory would "normalise" real content; it only ever sees an empty paragraph.
-    super(
-      options,
-      content.map((c) => ({ ...c, content: '<p></p>' })),
-    );
-    this.#bodies = bodies;
-    // The typings of `content` come from type-fest, which is not installed: name the one field.
-    (this.content as unknown as { content: string }[]).forEach((c, i) => {
-      c.content = this.#bodies[i] ?? '';
-    });
-  }
+/** Everything the package holds. */
+export interface PackageInput {
+  readonly title: string;
+  readonly authors: readonly string[];
+  readonly lang: string;
+  readonly css: string;
+  readonly templates: EpubTemplates;
+  /** The content documents: file name, title and finished XHTML body. */
+  readonly chapters: readonly { readonly file: string; readonly title: string; readonly body: string }[];
+  readonly bb: TemplateData;
+  readonly extra: readonly ExtraFile[];
+}
 
-  /** Renders the templates, then writes the final zip with the extra files. */
-  async packageWith(extra: readonly ExtraFile[], date: Date): Promise<Uint8Array> {
-    await this.render();
-    const out = new JSZip();
-    // DOS times in a zip are local time: shift so every time zone writes the same bytes.
-    const stamp = new Date(date.getTime() + date.getTimezoneOffset() * 60_000);
-    out.file('mimetype', 'application/epub+zip', { compression: 'STORE', date: stamp });
-    const files = new Map<string, Uint8Array | string>();
-    for (const name of Object.keys(this.zip.files)) {
-      const f = this.zip.files[name]!;
-      if (name === 'mimetype' || f.dir) continue;
-      files.set(name, await f.async('uint8array'));
-    }
-    for (const e of extra) files.set(`OEBPS/${e.path}`, e.data);
-    const names = [...files.keys()].sort((a, b) =>
-      a === 'META-INF/container.xml' ? -1 : b === 'META-INF/container.xml' ? 1 : a < b ? -1 : a > b ? 1 : 0,
-    );
-    for (const name of names) out.file(name, files.get(name)!, { date: stamp, createFolders: false });
-    return out.generateAsync({
-      type: 'uint8array',
-      compression: 'DEFLATE',
-      compressionOptions: { level: 9 },
-      mimeType: 'application/epub+zip',
-    });
-  }
+// ejs ships no typings; these are the calls made.
+type Template = (data: Record<string, unknown>) => string;
+const require = createRequire(import.meta.url);
+const ejs = require('ejs') as { compile(template: string): Template };
+
+const CONTAINER =
+  '<?xml version="1.0" encoding="UTF-8" ?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>';
+
+/** Renders the templates and writes the EPUB. */
+export function packageEpub(input: PackageInput, date: Date): Promise<Uint8Array> {
+  const book = { title: input.title, author: input.authors, tocTitle: 'Contents', bb: input.bb };
+  const chapter = ejs.compile(input.templates.chapter);
+  const files = new Map<string, Uint8Array | string>([
+    ['META-INF/container.xml', CONTAINER],
+    ['OEBPS/style.css', input.css],
+    ['OEBPS/content.opf', ejs.compile(input.templates.opf)(book)],
+    ['OEBPS/toc.ncx', ejs.compile(input.templates.ncx)(book)],
+    ['OEBPS/toc.xhtml', ejs.compile(input.templates.nav)(book)],
+  ]);
+  for (const c of input.chapters)
+    files.set(`OEBPS/${c.file}`, chapter({ lang: input.lang, title: c.title, content: c.body }));
+  for (const e of input.extra) files.set(`OEBPS/${e.path}`, e.data);
+  const names = [...files.keys()].sort((a, b) =>
+    a === 'META-INF/container.xml' ? -1 : b === 'META-INF/container.xml' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+  );
+  return writeZip(
+    [
+      { name: 'mimetype', data: 'application/epub+zip', store: true },
+      ...names.map((name) => ({ name, data: files.get(name)! })),
+    ],
+    date,
+  );
 }

@@ -7,6 +7,7 @@ import { MISSING_IMAGE } from '../../compose/finalize.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import {
   append,
+  type Attribute,
   createElement,
   createText,
   type Element,
@@ -14,10 +15,12 @@ import {
   type Fragment,
   getAttr,
   NAMESPACES,
+  namespaceDeclarations,
+  parentNamespace,
   removeAttr,
   replaceWith,
+  serializeAttrList,
   setAttr,
-  textOf,
   unwrap,
 } from './dom.js';
 import type { ImageStore } from './images.js';
@@ -180,28 +183,45 @@ export interface LinkContext {
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
-/** Rewrites every `<a href>` of one document so that it points at something that exists. */
-export function fixLinks(root: Fragment, ctx: LinkContext): void {
+/** A link of a prepared document: what its tags are made of. */
+export interface LinkTag {
+  /** Namespace declarations the element needs where it stands ('' nearly always). */
+  readonly namespaces: string;
+  readonly attrs: readonly Attribute[];
+  /** True when the element has no content at all. */
+  readonly empty: boolean;
+}
+
+/** Describes an `<a href>` of a parsed document for {@link linkTags}. */
+export function linkTagOf(a: Element): LinkTag {
+  return {
+    namespaces: namespaceDeclarations(a, parentNamespace(a)),
+    attrs: [...a.attrs],
+    empty: a.childNodes.length === 0,
+  };
+}
+
+/**
+ * The start and end tags of each link of one document, so that it points at something that
+ * exists: links to nothing lose their `href` (and become a `<span>`; an empty one goes).
+ */
+export function linkTags(links: readonly LinkTag[], ctx: LinkContext): { start: string; end: string }[] {
   const fileOf = (id: string): string | undefined => {
     if (ctx.idsByFile.get(ctx.file)?.has(id)) return ctx.file;
     for (const [file, ids] of ctx.idsByFile) if (ids.has(id)) return file;
     return undefined;
   };
-  for (const a of elements(root)) {
-    if (a.tagName !== 'a' || a.namespaceURI !== NAMESPACES.html) continue;
-    const href = getAttr(a, 'href');
-    if (href === undefined) continue;
+  return links.map((link) => {
+    const href = link.attrs.find((a) => a.name === 'href' && !a.prefix)?.value ?? '';
     const fixed = fixHref(href.trim(), ctx, fileOf);
     if (fixed === undefined) {
-      if (textOf(a).trim() === '' && a.childNodes.length === 0) replaceWith(a);
-      else {
-        removeAttr(a, 'href');
-        removeAttr(a, 'target');
-        a.tagName = 'span';
-        a.nodeName = 'span';
-      }
-    } else setAttr(a, 'href', fixed);
-  }
+      if (link.empty) return { start: '', end: '' };
+      const kept = link.attrs.filter((a) => a.prefix || (a.name !== 'href' && a.name !== 'target'));
+      return { start: `<span${link.namespaces}${serializeAttrList(kept)}>`, end: '</span>' };
+    }
+    const attrs = link.attrs.map((a) => (a.name === 'href' && !a.prefix ? { ...a, value: fixed } : a));
+    return { start: `<a${link.namespaces}${serializeAttrList(attrs)}>`, end: '</a>' };
+  });
 }
 
 function fixHref(

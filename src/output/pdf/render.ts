@@ -34,6 +34,7 @@ import {
   unescapeAttr,
 } from './chunks.js';
 import { mergeParts, resolveCrossLinks } from './merge.js';
+import type { PrintCache } from './cache.js';
 import { dropSoftHyphenText } from './text.js';
 
 export { destinationPages } from './pages.js';
@@ -98,31 +99,6 @@ function titleDate(cfg: PdfConfig, lang: string, epoch: number | undefined): str
     return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
   } catch {
     return date.toISOString().slice(0, 10);
-  }
-}
-
-/** Printed chunks kept between builds (preview): a chunk whose HTML did not change is not printed again. */
-export class PrintCache {
-  readonly #entries = new Map<string, Uint8Array>();
-  constructor(private readonly maxBytes = 512 * 2 ** 20) {}
-  get(key: string): Uint8Array | undefined {
-    const v = this.#entries.get(key);
-    if (v) {
-      // Most recently used last.
-      this.#entries.delete(key);
-      this.#entries.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, pdf: Uint8Array): void {
-    this.#entries.set(key, pdf);
-    let bytes = 0;
-    for (const v of this.#entries.values()) bytes += v.length;
-    for (const [k, v] of this.#entries) {
-      if (bytes <= this.maxBytes || this.#entries.size <= 1) break;
-      this.#entries.delete(k);
-      bytes -= v.length;
-    }
   }
 }
 

@@ -1,0 +1,30 @@
+/**
+ * Printed PDF chunks kept between builds (a preview, a program that rebuilds): a chunk whose
+ * HTML did not change is not printed again. Kept apart from the renderer so that holding one
+ * costs no PDF modules.
+ */
+
+/** Content-keyed printed chunks, least recently used dropped beyond `maxBytes`. */
+export class PrintCache {
+  readonly #entries = new Map<string, Uint8Array>();
+  constructor(private readonly maxBytes = 512 * 2 ** 20) {}
+  get(key: string): Uint8Array | undefined {
+    const v = this.#entries.get(key);
+    if (v) {
+      // Most recently used last.
+      this.#entries.delete(key);
+      this.#entries.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, pdf: Uint8Array): void {
+    this.#entries.set(key, pdf);
+    let bytes = 0;
+    for (const v of this.#entries.values()) bytes += v.length;
+    for (const [k, v] of this.#entries) {
+      if (bytes <= this.maxBytes || this.#entries.size <= 1) break;
+      this.#entries.delete(k);
+      bytes -= v.length;
+    }
+  }
+}
