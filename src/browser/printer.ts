@@ -50,6 +50,8 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
     return { page, sandbox: slot.sandbox };
   };
   const discard = async (slot: Slot): Promise<void> => {
+    // Closing a page in the middle of a navigation can wait forever: let about:blank load first.
+    await slot.cleared;
     await slot.page?.close().catch(() => undefined);
     slot.page = undefined;
     slot.sandbox = undefined;
@@ -64,10 +66,8 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
       const slot = free.pop()!;
       try {
         slot.html = html;
-        const t0 = performance.now();
         const { page, sandbox } = await open(slot);
         await slot.cleared;
-        const t1 = performance.now();
         await page.goto(`${BOOK_ORIGIN}/index.html?${++documents}`, {
           waitUntil: 'load',
           timeout: options.timeoutMs,
@@ -77,14 +77,9 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
         // answered are waited for.
         if (sandbox.pending() > 0)
           await page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
-        const t2 = performance.now();
         const pdf = await page.pdf({ ...options.pdf, timeout: options.timeoutMs });
         // Tearing a big document down takes its renderer a while: start it now, in parallel.
         slot.cleared = page.goto('about:blank').catch(() => undefined);
-        if (process.env.BB_DEBUG)
-          console.error(
-            `print ${html.length}: open ${Math.round(t1 - t0)} goto ${Math.round(t2 - t1)} pdf ${Math.round(performance.now() - t2)} end ${Math.round(performance.now())}`,
-          );
         return pdf;
       } catch (e) {
         await discard(slot);

@@ -208,14 +208,8 @@ export async function renderPdf(
     }
     // Read while other parts are still printing.
     // pdf-lib yields to the event loop every 100 objects by default: seconds of idle on a book.
-    const l0 = performance.now();
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-    const l1 = performance.now();
     await dropSoftHyphenText(doc);
-    if (process.env.BB_DEBUG)
-      console.error(
-        `  load ${Math.round(l1 - l0)} soft ${Math.round(performance.now() - l1)} end ${Math.round(performance.now())}`,
-      );
     const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
     return { doc, pages: doc.getPageCount(), starts };
   };
