@@ -209,7 +209,7 @@ export async function renderPdf(
     // Read while other parts are still printing.
     // pdf-lib yields to the event loop every 100 objects by default: seconds of idle on a book.
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-    await dropSoftHyphenText(doc);
+    dropSoftHyphenText(doc);
     const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
     return { doc, pages: doc.getPageCount(), starts };
   };
