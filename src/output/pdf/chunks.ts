@@ -29,14 +29,14 @@ export const CHUNK_MIN = 2 ** 17;
 export const CHUNK_MAX = 2 ** 20;
 
 /**
- * The chunk size aimed at for a body of `total` characters printed `concurrency` at a time:
- * about two chunks per printing page (each document costs Chromium a fixed share: fonts, styles,
- * its accessibility tree; measured at N=100 and 300, 2 per page beat 3 and 4), rounded to
+ * The chunk size aimed at for a body of `total` characters printed on `cores` cores: about two
+ * chunks per core (each document costs Chromium a fixed share: fonts, styles, its accessibility
+ * tree; measured at N=100 and 300, 2 per core beat 3 and 4), rounded to
  * a power of two (so that a small edit does not change it) between {@link CHUNK_MIN} and
  * {@link CHUNK_MAX} (below, a print's fixed costs dominate; above, Chromium slows down).
  */
-export function chunkTarget(total: number, concurrency: number): number {
-  const ideal = total / (2 * Math.max(1, concurrency));
+export function chunkTarget(total: number, cores: number): number {
+  const ideal = total / (2 * Math.max(1, cores));
   return Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, 2 ** Math.round(Math.log2(Math.max(1, ideal)))));
 }
 

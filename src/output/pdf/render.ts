@@ -65,7 +65,7 @@ export interface PdfOptions {
   readonly themeDir?: string;
   /** Chunk size aimed at, in HTML characters (default: from the book's size, see {@link chunkTarget}). */
   readonly chunkTarget?: number;
-  /** Pages printing at once (default: one per core, between two and four). */
+  /** Pages printing at once (default: one per core and one more, between three and four). */
   readonly concurrency?: number;
   /** Printed chunks from earlier builds (preview). */
   readonly printCache?: PrintCache;
@@ -172,7 +172,7 @@ export async function renderPdf(
           envChunkTarget() ??
           chunkTarget(
             parts.chapters.reduce((n, c) => n + c.length, 0),
-            concurrency,
+            cores(),
           ),
         topLevelOnly: cfg.twoSided,
       },
@@ -418,9 +418,18 @@ function envChunkTarget(): number | undefined {
   return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
 }
 
-/** Pages printing at once: one per core (at least two), at most four. */
+/** The cores Chromium can print on (at least two). */
+function cores(): number {
+  return Math.max(2, availableParallelism());
+}
+
+/**
+ * Pages printing at once: one per core and one more, at most four. A page spends part of its
+ * turn waiting (for its document, for the PDF to be read back), and a third page fills those
+ * gaps: at N=300 on two cores, three pages printed the book in 14.1 s where two took 15.3 s.
+ */
 function printConcurrency(): number {
-  return Math.max(2, Math.min(4, availableParallelism()));
+  return Math.min(4, cores() + 1);
 }
 
 /** pdf-lib's part, on a laid-out document: heads and folios, labels, bookmarks, metadata. */
