@@ -1,8 +1,17 @@
 /**
- * Runs a command and measures its wall time and the peak memory of its whole process tree
- * (Chromium runs a dozen processes): the sum of PSS over every descendant, sampled every 50 ms.
- * PSS splits shared pages between the processes that share them, so the sum does not count the
- * browser's shared libraries a dozen times (an RSS sum would).
+ * Runs a command and measures its wall time, the peak memory and the CPU time of its whole
+ * process tree (Chromium runs a dozen processes).
+ *
+ * Memory is the sum of PSS over every descendant. PSS splits shared pages between the processes
+ * that share them, so the sum does not count the browser's shared libraries a dozen times (an
+ * RSS sum would). Reading PSS walks a process's page tables, which for Chromium's terabyte-sized
+ * address spaces costs the kernel real time: sampled every 50 ms it took half a core from the
+ * build being measured. So the cheap RSS sum (`statm`) is read every 100 ms, and PSS only when
+ * that sum is within 10% of its highest yet (and at least every second).
+ *
+ * CPU time is the sum of each process's own user and system time (`/proc/PID/stat`), as last
+ * seen: a process's CPU after its last sample is missed (at most 100 ms of it), while the
+ * shell's `times` missed every Chromium process that its parent did not wait for.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,34 +27,57 @@ export interface Measurement {
   readonly peakProcesses: number;
   /** Names of every process seen in the tree. */
   readonly commands: ReadonlySet<string>;
-  /** CPU seconds (user + system) of the whole tree, from the shell's `times`. */
+  /** CPU seconds (user + system) of the whole tree. */
   readonly cpuSeconds: number;
 }
 
-const TIMES = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/;
+/** Clock ticks per second of `/proc/PID/stat` times (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+const PAGE_KIB = 4;
 
-function children(): Map<number, number[]> {
-  const map = new Map<number, number[]>();
+interface Proc {
+  readonly pid: number;
+  /** utime + stime, in ticks. */
+  readonly ticks: number;
+}
+
+/** Every process, by parent, with its CPU ticks. */
+function processes(): { byParent: Map<number, Proc[]>; ticks: Map<number, number> } {
+  const byParent = new Map<number, Proc[]>();
+  const ticks = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = map.get(ppid) ?? [];
-      list.push(Number(name));
-      map.set(ppid, list);
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(f[1]);
+      const proc = { pid: Number(name), ticks: Number(f[11]) + Number(f[12]) };
+      const list = byParent.get(ppid) ?? [];
+      list.push(proc);
+      byParent.set(ppid, list);
+      ticks.set(proc.pid, proc.ticks);
     } catch {
       // the process ended while we looked
     }
   }
-  return map;
+  return { byParent, ticks };
 }
 
-function tree(root: number): number[] {
-  const map = children();
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(map.get(out[i]!) ?? []));
+/** The process `root` and all its descendants. */
+function tree(root: number): Proc[] {
+  const { byParent, ticks } = processes();
+  if (!ticks.has(root)) return [];
+  const out: Proc[] = [{ pid: root, ticks: ticks.get(root)! }];
+  for (let i = 0; i < out.length; i++) out.push(...(byParent.get(out[i]!.pid) ?? []));
   return out;
+}
+
+function rssKiB(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KIB;
+  } catch {
+    return 0;
+  }
 }
 
 function pssKiB(pid: number): number {
@@ -73,9 +105,7 @@ export function measure(
 ): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    // bash's `times` prints the CPU time of every process it (and they, in turn) waited for.
-    const script = '"$@"; rc=$?; echo "@@times" >&2; times >&2; exit $rc';
-    const child = spawn('bash', ['-c', script, 'bash', cmd, ...args], {
+    const child = spawn(cmd, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -84,20 +114,34 @@ export function measure(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let peak = 0;
+    let peakRss = 0;
+    let lastPss = 0;
     let peakProcesses = 0;
     const commands = new Set<string>();
+    const cpu = new Map<number, number>();
+    const named = new Set<number>();
     const sample = (): void => {
       if (child.pid === undefined) return;
-      const pids = tree(child.pid);
-      peakProcesses = Math.max(peakProcesses, pids.length);
-      let sum = 0;
-      for (const pid of pids) {
-        sum += pssKiB(pid);
-        commands.add(commandOf(pid));
+      const procs = tree(child.pid);
+      peakProcesses = Math.max(peakProcesses, procs.length);
+      let rss = 0;
+      for (const p of procs) {
+        if (p.ticks > 0) cpu.set(p.pid, p.ticks);
+        if (!named.has(p.pid)) {
+          named.add(p.pid);
+          commands.add(commandOf(p.pid));
+        }
+        rss += rssKiB(p.pid);
       }
-      peak = Math.max(peak, sum);
+      peakRss = Math.max(peakRss, rss);
+      const now = Date.now();
+      if (rss < 0.9 * peakRss && now - lastPss < 1000) return;
+      lastPss = now;
+      let pss = 0;
+      for (const p of procs) pss += pssKiB(p.pid);
+      peak = Math.max(peak, pss);
     };
-    const timer = setInterval(sample, 50);
+    const timer = setInterval(sample, 100);
     child.on('error', (e) => {
       clearInterval(timer);
       reject(e);
@@ -105,10 +149,7 @@ export function measure(
     child.on('close', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const at = stderr.lastIndexOf('@@times');
-      const m = at === -1 ? null : TIMES.exec(stderr.slice(at).trim());
-      const cpuSeconds = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : Number.NaN;
-      if (at !== -1) stderr = stderr.slice(0, at);
+      const cpuSeconds = [...cpu.values()].reduce((n, t) => n + t, 0) / TICKS;
       resolve({
         seconds,
         peakMiB: peak / 1024,
