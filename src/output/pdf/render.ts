@@ -424,11 +424,14 @@ function cores(): number {
 }
 
 /**
- * Pages printing at once: one per core and one more, at most four. A page spends part of its
+ * Pages printing at once (`BOOKBINDER_PDF_PAGES`, 1 to 4, trades speed for memory: each page
+ * holds a chunk): one per core and one more, at most four. A page spends part of its
  * turn waiting (for its document, for the PDF to be read back), and a third page fills those
  * gaps: at N=300 on two cores, three pages printed the book in 14.1 s where two took 15.3 s.
  */
 function printConcurrency(): number {
+  const v = process.env.BOOKBINDER_PDF_PAGES;
+  if (v && /^[1-4]$/.test(v)) return Number(v);
   return Math.min(4, cores() + 1);
 }
 
