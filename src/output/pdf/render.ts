@@ -65,7 +65,7 @@ export interface PdfOptions {
   readonly themeDir?: string;
   /** Chunk size aimed at, in HTML characters (default: from the book's size, see {@link chunkTarget}). */
   readonly chunkTarget?: number;
-  /** Pages printing at once (default: one per core and one more, between three and four). */
+  /** Pages printing at once (default: `BOOKBINDER_PDF_PAGES`, or one per core and one more, at most four). */
   readonly concurrency?: number;
   /** Printed chunks from earlier builds (preview). */
   readonly printCache?: PrintCache;
