@@ -41,33 +41,34 @@ interface Proc {
   readonly ticks: number;
 }
 
-/** Every process, by parent, with its CPU ticks. */
-function processes(): { byParent: Map<number, Proc[]>; ticks: Map<number, number> } {
+/** Every process, with its CPU ticks, by parent and by pid. */
+function processes(): { byParent: Map<number, Proc[]>; byPid: Map<number, Proc> } {
   const byParent = new Map<number, Proc[]>();
-  const ticks = new Map<number, number>();
+  const byPid = new Map<number, Proc>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(f[1]);
       const proc = { pid: Number(name), ticks: Number(f[11]) + Number(f[12]) };
-      const list = byParent.get(ppid) ?? [];
-      list.push(proc);
-      byParent.set(ppid, list);
-      ticks.set(proc.pid, proc.ticks);
+      const ppid = Number(f[1]);
+      const siblings = byParent.get(ppid) ?? [];
+      siblings.push(proc);
+      byParent.set(ppid, siblings);
+      byPid.set(proc.pid, proc);
     } catch {
       // the process ended while we looked
     }
   }
-  return { byParent, ticks };
+  return { byParent, byPid };
 }
 
 /** The process `root` and all its descendants. */
 function tree(root: number): Proc[] {
-  const { byParent, ticks } = processes();
-  if (!ticks.has(root)) return [];
-  const out: Proc[] = [{ pid: root, ticks: ticks.get(root)! }];
+  const { byParent, byPid } = processes();
+  const top = byPid.get(root);
+  if (!top) return [];
+  const out = [top];
   for (let i = 0; i < out.length; i++) out.push(...(byParent.get(out[i]!.pid) ?? []));
   return out;
 }
@@ -126,7 +127,7 @@ export function measure(
       peakProcesses = Math.max(peakProcesses, procs.length);
       let rss = 0;
       for (const p of procs) {
-        if (p.ticks > 0) cpu.set(p.pid, p.ticks);
+        cpu.set(p.pid, p.ticks);
         if (!named.has(p.pid)) {
           named.add(p.pid);
           commands.add(commandOf(p.pid));
