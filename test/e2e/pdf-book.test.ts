@@ -230,6 +230,36 @@ for (const chunk of [undefined, '20000'])
       assert.match(run('qpdf', ['--check', pdf]), /No syntax or stream encoding errors/);
     });
 
+    it('one structure tree: every marked page and link has its parent-tree entry, ids are unique', () => {
+      const json = JSON.parse(run('qpdf', ['--json', pdf])) as {
+        qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>];
+      };
+      const objects = json.qpdf[1];
+      const get = (ref: unknown) => objects[`obj:${String(ref)}`]?.value ?? {};
+      const all = Object.values(objects).map((o) => o.value ?? {});
+      const catalog = all.find((v) => v['/Type'] === '/Catalog')!;
+      const rootRef = catalog['/StructTreeRoot'];
+      const root = get(rootRef);
+      const kids = root['/K'] as string[];
+      assert.ok(kids.length >= 2, 'the front matter and the body each bring their document element');
+      for (const k of kids) assert.equal(get(k)['/P'], rootRef);
+      const nums = get(root['/ParentTree'])['/Nums'] as unknown[];
+      const keys = new Set(nums.filter((_, i) => i % 2 === 0) as number[]);
+      let marked = 0;
+      for (const v of all) {
+        const key = v['/Type'] === '/Page' ? v['/StructParents'] : v['/StructParent'];
+        if (typeof key !== 'number') continue;
+        assert.ok(keys.has(key), `parent-tree key ${key}`);
+        marked++;
+      }
+      assert.ok(marked > 60, `${marked} pages and links are marked`);
+      assert.ok(Number(root['/ParentTreeNextKey']) > Math.max(...keys));
+      const names = get(root['/IDTree'])['/Names'] as string[];
+      const ids = names.filter((_, i) => i % 2 === 0);
+      assert.deepEqual(ids, [...new Set(ids)].sort(), 'the id tree is sorted, without duplicates');
+      for (let i = 0; i < names.length; i += 2) assert.equal(get(names[i + 1])['/ID'], names[i]);
+    });
+
     it('every contents number is the number printed on the page where that chapter starts', () => {
       const contents = run('pdftotext', [
         '-f',

@@ -1,16 +1,14 @@
-/** Chunked printing's pure parts: where chunks are cut, links between chunks, the merge. */
+/** Chunked printing's pure parts: where chunks are cut, links between chunks, their layout. */
 import assert from 'node:assert/strict';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import {
   type ChunkInput,
+  CROSS_LINK_PREFIX,
   chunkRanges,
   definedIds,
   linkTargets,
   planChunks,
   rewriteCrossLinks,
 } from '../../src/output/pdf/chunks.js';
-import { CROSS_LINK_PREFIX, mergeParts, resolveCrossLinks } from '../../src/output/pdf/merge.js';
-import { readDestinations } from '../../src/output/pdf/pages.js';
 import { layOut } from '../../src/output/pdf/render.js';
 
 const book = (n: number, size = 10_000, every = 5): ChunkInput[] =>
@@ -72,54 +70,6 @@ describe('links between chunks', () => {
     assert.match(out, /href="#ch-1">self/);
     assert.ok(out.includes(`href="${CROSS_LINK_PREFIX}s%26t">see`), out);
     assert.match(rewriteCrossLinks(front, ids[0]!, known), /href="#nowhere"/);
-  });
-});
-
-describe('merging printed parts', () => {
-  /** A one-page "printed" part with a named destination and a link to another part. */
-  async function part(dest: string, linkTo: string): Promise<PDFDocument> {
-    const doc = await PDFDocument.create();
-    const page = doc.addPage([300, 400]);
-    const ctx = doc.context;
-    const arr = ctx.obj([page.ref, PDFName.of('XYZ'), 0, 400, 0]);
-    doc.catalog.set(PDFName.of('Dests'), ctx.obj({ [dest]: arr }));
-    const action = ctx.obj({ S: 'URI', URI: PDFString.of(CROSS_LINK_PREFIX + encodeURIComponent(linkTo)) });
-    const link = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 10, 10], A: action }));
-    page.node.set(PDFName.of('Annots'), ctx.obj([link]));
-    return doc;
-  }
-
-  it('keeps pages in order with blank pages between, and resolves links across parts', async () => {
-    const merged = await mergeParts([
-      { doc: await part('one', 'two') },
-      { blank: [300, 400] },
-      { doc: await part('two', 'one') },
-    ]);
-    assert.equal(merged.getPageCount(), 3);
-    const dests = readDestinations(merged);
-    assert.deepEqual(
-      [...dests].map(([id, d]) => [id, d.page]),
-      [
-        ['one', 1],
-        ['two', 3],
-      ],
-    );
-    assert.deepEqual(resolveCrossLinks(merged, dests), []);
-    const annot = merged.getPage(0).node.lookup(PDFName.of('Annots'), PDFArray).lookup(0, PDFDict);
-    assert.equal(annot.get(PDFName.of('A')), undefined);
-    const target = annot.lookup(PDFName.of('Dest'), PDFArray).get(0);
-    assert.equal(target, merged.getPage(2).ref);
-  });
-
-  it('reads UTF-8 destination names', async () => {
-    const doc = await PDFDocument.create();
-    const page = doc.addPage();
-    doc.catalog.set(
-      PDFName.of('Dests'),
-      doc.context.obj({ 'caf\u00c3\u00a9': doc.context.obj([page.ref, PDFName.of('Fit')]) }),
-    );
-    const reloaded = await PDFDocument.load(await doc.save());
-    assert.deepEqual([...readDestinations(reloaded).keys()], ['café']);
   });
 });
 

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, PDFName } from 'pdf-lib';
 import { hyphenateHtml, hyphenatorFor } from '../../src/compose/hyphenate.js';
 import {
   destinationLinks,
@@ -20,7 +19,7 @@ import type { Book, Heading, RenderedChapter } from '../../src/model.js';
 import { fontFile, parseFontFaces, sliceFor } from '../../src/output/pdf/fonts.js';
 import { drawableHead } from '../../src/output/pdf/heads.js';
 import { outlineTree } from '../../src/output/pdf/outline.js';
-import { planPages, roman, writePageLabels } from '../../src/output/pdf/pages.js';
+import { planPages, roman } from '../../src/output/pdf/pages.js';
 import { page } from '../helpers.js';
 
 function chapter(
@@ -167,14 +166,6 @@ describe('page plan and labels', () => {
         'body:51',
       ],
     );
-  });
-
-  it('writes roman-then-arabic /PageLabels', async () => {
-    const doc = await PDFDocument.create();
-    for (let i = 0; i < 5; i++) doc.addPage();
-    writePageLabels(doc, 2);
-    const labels = doc.catalog.lookup(PDFName.of('PageLabels'));
-    assert.equal(String(labels), '<<\n/Nums [ 0 <<\n/S /r\n>> 2 <<\n/S /D\n>> ]\n>>');
   });
 
   it('draws running heads in Latin, Greek, Cyrillic and CJK, not in scripts that need shaping', () => {

@@ -6,7 +6,6 @@
  * other chunks, and their printed PDFs, as they were.
  */
 import { createHash } from 'node:crypto';
-import { CROSS_LINK_PREFIX } from './merge.js';
 
 /** What the planner needs to know of a chapter. */
 export interface ChunkInput {
@@ -117,6 +116,9 @@ export function linkTargets(docs: readonly string[], ids: readonly ReadonlySet<s
   });
   return targets;
 }
+
+/** Where links to another part's content point until the join turns them into destinations. */
+export const CROSS_LINK_PREFIX = 'https://link.bookbinder.invalid/#';
 
 /**
  * Rewrites a document's `#id` links to ids it does not define but another document does into

@@ -1,5 +1,6 @@
 /**
- * Running heads and page numbers, drawn on the laid-out pages with pdf-lib. Chromium has no
+ * Running heads and page numbers, drawn over the laid-out pages (fonts embedded by pdf-lib,
+ * content streams written here). Chromium has no
  * `string-set`, no `:first` for named pages and no way to restart the page counter, so the
  * heads (chapter title, book title on left pages), the roman/arabic folios and their absence on
  * title, blank and chapter-opening pages are decided here from the page plan. They are marked
@@ -8,20 +9,12 @@
 import fontkit from '@pdf-lib/fontkit';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  beginMarkedContent,
-  endMarkedContent,
-  type PDFDocument,
-  type PDFFont,
-  type PDFPage,
-  rgb,
-} from 'pdf-lib';
+import { PDFDocument, type PDFFont } from 'pdf-lib';
 import type { PdfConfig } from '../../config/pdf.js';
 import { type FontSlice, sliceFor, sliceWoff } from './fonts.js';
 import type { PageInfo } from './pages.js';
 
 const SIZE = 8.5;
-const COLOR = rgb(0.36, 0.35, 0.38);
 /** Families tried in order for each character of a head. */
 const FALLBACK = ['Noto Sans', 'Noto Sans SC'] as const;
 
@@ -118,14 +111,15 @@ async function fitted(text: string, max: number, fonts: FontCache): Promise<Run[
   return runs;
 }
 
-function draw(page: PDFPage, runs: readonly Run[], x: number, y: number): void {
-  page.pushOperators(beginMarkedContent('Artifact'));
+/** The content-stream operators that draw `runs` from (x, y), marked as an artifact. */
+function drawOps(runs: readonly Run[], x: number, y: number, fontName: (f: PDFFont) => string): string {
   let at = x;
+  let ops = '/Artifact BMC\nBT\n0.36 0.35 0.38 rg\n';
   for (const r of runs) {
-    page.drawText(r.text, { x: at, y, size: SIZE, font: r.font, color: COLOR });
+    ops += `/${fontName(r.font)} ${SIZE} Tf\n1 0 0 1 ${at.toFixed(3)} ${y.toFixed(3)} Tm\n${r.font.encodeText(r.text).toString()} Tj\n`;
     at += r.font.widthOfTextAtSize(r.text, SIZE);
   }
-  page.pushOperators(endMarkedContent());
+  return `${ops}ET\nEMC\n`;
 }
 
 /** Runs and widths are laid out once per text: a book repeats its titles on hundreds of pages. */
@@ -141,15 +135,38 @@ function memo<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T> {
   };
 }
 
-/** Draws the running heads and page numbers of every page the plan says carries them. */
-export async function drawRunningHeads(
-  doc: PDFDocument,
+/** The running heads and folios, ready to be laid over the book's pages. */
+export interface HeadsLayer {
+  /** A PDF (no pages) holding the fonts the heads use, subset to their characters. */
+  readonly fonts: Uint8Array;
+  /** Each font's resource name and object number in `fonts`. */
+  readonly fontRefs: ReadonlyMap<string, number>;
+  /** Per page, the content stream that draws its head and folio (undefined: none). */
+  readonly streams: readonly (string | undefined)[];
+}
+
+/**
+ * Lays out the running heads and folios of every page the plan says carries them: content
+ * streams written here, one per page, over fonts that pdf-lib embeds and subsets once. A book
+ * repeats a few titles on thousands of pages, so each text is laid out once.
+ */
+export async function headsLayer(
+  sizes: readonly (readonly [number, number])[],
   plan: readonly PageInfo[],
   text: HeadText,
   cfg: PdfConfig,
-): Promise<void> {
+): Promise<HeadsLayer> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
   const fonts = new FontCache(doc);
-  const pages = doc.getPages();
+  const names = new Map<PDFFont, string>();
+  const fontName = (f: PDFFont): string => {
+    let n = names.get(f);
+    if (n === undefined) {
+      n = `BBH${names.size}`;
+      names.set(f, n);
+    }
+    return n;
+  };
   const folioOf = memo(async (label) => {
     const runs = await runsOf(label, fonts);
     return { runs, width: widthOf(runs) };
@@ -159,10 +176,22 @@ export async function drawRunningHeads(
     const runs = await fitted(title, Number(max), fonts);
     return { runs, width: widthOf(runs) };
   });
+  const opsOf = new Map<string, string>();
+  const ops = (runs: readonly Run[], x: number, y: number): string => {
+    const key = `${x}\u0000${y}\u0000${runs.map((r) => r.text).join('\u0001')}`;
+    let o = opsOf.get(key);
+    if (o === undefined) {
+      o = drawOps(runs, x, y, fontName);
+      opsOf.set(key, o);
+    }
+    return o;
+  };
+  const streams: (string | undefined)[] = [];
   for (const [i, info] of plan.entries()) {
-    const page = pages[i];
-    if (!page || info.kind === 'title' || info.kind === 'blank') continue;
-    const { width, height } = page.getSize();
+    const size = sizes[i];
+    streams.push(undefined);
+    if (!size || info.kind === 'title' || info.kind === 'blank') continue;
+    const [width, height] = size;
     const left = cfg.twoSided && (i + 1) % 2 === 0;
     const leftMargin = left ? cfg.outer.pt : cfg.inner.pt;
     const rightMargin = left ? cfg.inner.pt : cfg.outer.pt;
@@ -172,15 +201,26 @@ export async function drawRunningHeads(
     const footY = cfg.bottom.pt * 0.45;
     const { runs: folio, width: folioWidth } = await folioOf(info.label);
     const outerX = left ? boxLeft : boxLeft + boxWidth - folioWidth;
-    if (cfg.pageNumbers === 'bottom-center') draw(page, folio, boxLeft + (boxWidth - folioWidth) / 2, footY);
-    else if (cfg.pageNumbers === 'bottom-outer') draw(page, folio, outerX, footY);
-    else if (cfg.pageNumbers === 'top-outer' && !info.opening) draw(page, folio, outerX, headY);
-    if (!cfg.runningHeads || info.kind !== 'body' || info.opening || info.chapter === undefined) continue;
-    const chapterTitle = text.chapterTitles[info.chapter] ?? '';
-    const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
-    if (!drawableHead(title)) continue;
-    const reserve = cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0;
-    const head = await headOf(`${boxWidth - reserve}\u0000${title}`);
-    draw(page, head.runs, boxLeft + (boxWidth - head.width) / 2, headY);
+    let page = '';
+    if (cfg.pageNumbers === 'bottom-center') page += ops(folio, boxLeft + (boxWidth - folioWidth) / 2, footY);
+    else if (cfg.pageNumbers === 'bottom-outer') page += ops(folio, outerX, footY);
+    else if (cfg.pageNumbers === 'top-outer' && !info.opening) page += ops(folio, outerX, headY);
+    if (cfg.runningHeads && info.kind === 'body' && !info.opening && info.chapter !== undefined) {
+      const chapterTitle = text.chapterTitles[info.chapter] ?? '';
+      const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
+      if (drawableHead(title)) {
+        const reserve = cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0;
+        const head = await headOf(`${boxWidth - reserve}\u0000${title}`);
+        page += ops(head.runs, boxLeft + (boxWidth - head.width) / 2, headY);
+      }
+    }
+    if (page !== '') streams[i] = page;
   }
+  const bytes = await doc.save({
+    useObjectStreams: false,
+    updateFieldAppearances: false,
+    objectsPerTick: Number.POSITIVE_INFINITY,
+  });
+  const fontRefs = new Map([...names].map(([f, n]) => [n, f.ref.objectNumber]));
+  return { fonts: bytes, fontRefs, streams };
 }

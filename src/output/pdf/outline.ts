@@ -1,9 +1,8 @@
 /**
  * The PDF bookmarks, built from the book's tree rather than Chromium's raw heading levels:
  * chapters at their navigation depth, each page's own headings (not `{: .no_toc}`) below its
- * title, then its sub-pages. Works on any PDFDocument that has the named destinations.
+ * title, then its sub-pages.
  */
-import { PDFArray, type PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFRef } from 'pdf-lib';
 import type { RenderedChapter } from '../../model.js';
 
 /** One bookmark and its children. */
@@ -46,64 +45,4 @@ function headingNodes(c: RenderedChapter): OutlineNode[] {
 /** The ids every bookmark needs a destination for. */
 export function outlineDestinations(tree: readonly OutlineNode[]): string[] {
   return tree.flatMap((n) => [n.dest, ...outlineDestinations(n.children)]);
-}
-
-/**
- * Replaces the document's outline with `tree`. Items whose destination is missing are left out
- * (their children move up) and returned, so the caller can report them.
- */
-export function writeOutline(
-  doc: PDFDocument,
-  tree: readonly OutlineNode[],
-  dests: ReadonlyMap<string, { readonly array: PDFArray }>,
-): string[] {
-  const missing: string[] = [];
-  const resolve = (nodes: readonly OutlineNode[]): OutlineNode[] =>
-    nodes.flatMap((n) => {
-      const children = resolve(n.children);
-      if (dests.has(n.dest)) return [{ ...n, children }];
-      missing.push(n.dest);
-      return children;
-    });
-  const items = resolve(tree);
-  const { context } = doc;
-  const rootRef = context.nextRef();
-  const write = (
-    nodes: readonly OutlineNode[],
-    parent: PDFRef,
-    depth: number,
-  ): { refs: PDFRef[]; visible: number } => {
-    const refs = nodes.map(() => context.nextRef());
-    let visible = 0;
-    nodes.forEach((n, i) => {
-      const open = depth === 0;
-      const kids = write(n.children, refs[i]!, depth + 1);
-      const dict = context.obj({});
-      dict.set(PDFName.of('Title'), PDFHexString.fromText(n.title));
-      dict.set(PDFName.of('Parent'), parent);
-      dict.set(PDFName.of('Dest'), dests.get(n.dest)!.array.clone(context));
-      if (i > 0) dict.set(PDFName.of('Prev'), refs[i - 1]!);
-      if (i < refs.length - 1) dict.set(PDFName.of('Next'), refs[i + 1]!);
-      if (kids.refs.length > 0) {
-        dict.set(PDFName.of('First'), kids.refs[0]!);
-        dict.set(PDFName.of('Last'), kids.refs[kids.refs.length - 1]!);
-        dict.set(PDFName.of('Count'), PDFNumber.of(open ? kids.visible : -kids.visible));
-      }
-      context.assign(refs[i]!, dict);
-      visible += 1 + (open ? kids.visible : 0);
-    });
-    return { refs, visible };
-  };
-  const top = write(items, rootRef, 0);
-  const root = context.obj({ Type: 'Outlines' });
-  if (top.refs.length > 0) {
-    root.set(PDFName.of('First'), top.refs[0]!);
-    root.set(PDFName.of('Last'), top.refs[top.refs.length - 1]!);
-    root.set(PDFName.of('Count'), PDFNumber.of(top.visible));
-  }
-  context.assign(rootRef, root);
-  doc.catalog.set(PDFName.of('Outlines'), rootRef);
-  doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
-  void PDFArray;
-  return missing;
 }

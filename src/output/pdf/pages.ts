@@ -1,43 +1,11 @@
 /**
- * Where things are in a laid-out PDF, and what each page is. Chromium writes a named destination
- * (`/Dests`) for every link target; the stitched book links every chapter and heading, so the
- * destinations tell where each starts. These functions work on any PDFDocument (a whole book or
- * merged chunks), so page discovery stays separate from printing.
+ * What each page of the book is (title, front matter, body, blank; its label; its chapter), and
+ * the names of the destinations that tell where chapters start: Chromium writes a named
+ * destination for every link target, and the stitched book links every chapter and heading.
  */
-import { PDFArray, PDFDict, type PDFDocument, PDFName, PDFNumber, PDFRef } from 'pdf-lib';
-
-/** A named destination: the 1-based page it points at and the destination array itself. */
-export interface Destination {
-  readonly page: number;
-  readonly array: PDFArray;
-}
-
-/** Reads `/Dests` into destinations by id. */
-export function readDestinations(doc: PDFDocument): Map<string, Destination> {
-  const pageIndex = new Map<string, number>();
-  doc.getPages().forEach((p, i) => {
-    pageIndex.set(p.ref.toString(), i + 1);
-  });
-  const out = new Map<string, Destination>();
-  const dests = doc.catalog.lookup(PDFName.of('Dests'));
-  if (!(dests instanceof PDFDict)) return out;
-  for (const [key, value] of dests.entries()) {
-    const arr = value instanceof PDFRef ? doc.context.lookup(value) : value;
-    if (!(arr instanceof PDFArray)) continue;
-    const ref = arr.get(0);
-    const page = ref instanceof PDFRef ? pageIndex.get(ref.toString()) : undefined;
-    if (page !== undefined) out.set(decodePdfName(key.asString()), { page, array: arr });
-  }
-  return out;
-}
-
-/** Reads `/Dests` into 1-based page indices by id. */
-export function destinationPages(doc: PDFDocument): Map<string, number> {
-  return new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
-}
 
 /** A PDF name's text: `#xx` escapes are bytes of its UTF-8 encoding (as Chromium writes ids). */
-function decodePdfName(name: string): string {
+export function decodePdfName(name: string): string {
   const bytes: number[] = [];
   const raw = name.replace(/^\//, '');
   for (let i = 0; i < raw.length; i++) {
@@ -128,17 +96,4 @@ export function planPages(
     }
   }
   return out;
-}
-
-/** Writes `/PageLabels`: lower-case roman for the front matter, then arabic from 1. */
-export function writePageLabels(doc: PDFDocument, frontCount: number): void {
-  const nums = PDFArray.withContext(doc.context);
-  const range = (start: number, style: 'r' | 'D'): void => {
-    nums.push(PDFNumber.of(start));
-    nums.push(doc.context.obj({ S: PDFName.of(style) }));
-  };
-  if (frontCount > 0) range(0, 'r');
-  if (doc.getPageCount() > frontCount) range(frontCount, 'D');
-  const labels = doc.context.obj({ Nums: nums });
-  doc.catalog.set(PDFName.of('PageLabels'), labels);
 }

@@ -9,7 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ParseSpeeds, PDFDocument, type PDFPage } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
 import { createPrinter } from '../../browser/printer.js';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
@@ -20,10 +19,10 @@ import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stit
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { fontFile, fontPreloads } from './fonts.js';
-import { drawableHead, drawRunningHeads } from './heads.js';
-import { bookMetadata, normaliseStructureIds, saveReproducibly, setMetadata } from './metadata.js';
-import { outlineDestinations, outlineTree, writeOutline } from './outline.js';
-import { type PageInfo, planPages, readDestinations, writePageLabels } from './pages.js';
+import { drawableHead, headsLayer } from './heads.js';
+import { bookMetadata } from './metadata.js';
+import { outlineDestinations, outlineTree } from './outline.js';
+import { type PageInfo, planPages } from './pages.js';
 import {
   chunkRanges,
   chunkTarget,
@@ -33,11 +32,10 @@ import {
   rewriteCrossLinks,
   unescapeAttr,
 } from './chunks.js';
-import { mergeParts, resolveCrossLinks } from './merge.js';
 import type { PrintCache } from './cache.js';
 import { dropSoftHyphenText } from './text.js';
-
-export { destinationPages } from './pages.js';
+import { isEmptyRawPage, type RawPart, readPart } from './raw/part.js';
+import { type JoinPart, type JoinPlan, planJoin, writeJoin } from './raw/join.js';
 
 /** Where each chapter starts in the PDF. */
 export interface ChapterPage {
@@ -110,9 +108,9 @@ interface Variant {
   readonly blanks: ReadonlySet<number>;
 }
 
-/** A printed part: the loaded PDF and where its chapters start (1-based, within the part). */
+/** A printed part: the read PDF and where its chapters start (1-based, within the part). */
 interface Printed {
-  readonly doc: PDFDocument;
+  readonly part: RawPart;
   readonly pages: number;
   readonly starts: ReadonlyMap<string, number>;
 }
@@ -207,11 +205,10 @@ export async function renderPdf(
       opts.printCache?.set(key, bytes);
     }
     // Read while other parts are still printing.
-    // pdf-lib yields to the event loop every 100 objects by default: seconds of idle on a book.
-    const doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-    dropSoftHyphenText(doc);
-    const starts = new Map([...readDestinations(doc)].map(([id, d]) => [id, d.page]));
-    return { doc, pages: doc.getPageCount(), starts };
+    const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    dropSoftHyphenText(part);
+    const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
+    return { part, pages: part.pages.length, starts };
   };
   const chunkHtml = (c: number, variant: Variant): string => {
     const [from] = ranges[c]!;
@@ -257,7 +254,9 @@ export async function renderPdf(
     const printedFront = await printPart(rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
     // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
     // still prints one empty page for them, which is left out.
-    front = printedFront.doc.getPages().every(isEmptyPage) ? undefined : printedFront;
+    front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
+      ? undefined
+      : printedFront;
     frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
     const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
     if (frontBlank) blankBefore.add(0);
@@ -292,20 +291,14 @@ export async function renderPdf(
 
   t = performance.now();
   const blank = [cfg.width.pt, cfg.height.pt] as const;
-  const doc = await mergeParts([
-    ...(front ? [{ doc: front.doc }] : []),
+  const joinParts: JoinPart[] = [
+    ...(front ? [{ part: front.part }] : []),
     ...(frontBlank ? [{ blank }] : []),
-    ...again.flatMap((p, c) => [...(layout.chunkBlank[c] ? [{ blank }] : []), { doc: p.doc }]),
-  ]);
-  const dests = readDestinations(doc);
-  const dead = resolveCrossLinks(doc, dests);
-  if (dead.length > 0)
-    diags.warn(
-      'pdf/link-target-missing',
-      `${dead.length} link target(s) were not found in the PDF: ${dead.slice(0, 5).join(', ')}`,
-    );
-  const starts = ids.map((id) => dests.get(id)?.page);
-  const plan = planPages(doc.getPageCount(), starts, layout.blankBefore);
+    ...again.flatMap((p, c) => [...(layout.chunkBlank[c] ? [{ blank }] : []), { part: p.part }]),
+  ];
+  const joined = planJoin(joinParts);
+  const starts = ids.map((id) => joined.dests.get(id)?.page);
+  const plan = planPages(joined.pages.length, starts, layout.blankBefore);
   const pages = new Map<string, ChapterPage>();
   ids.forEach((id, i) => {
     const page = starts[i];
@@ -329,8 +322,7 @@ export async function renderPdf(
   clock('merge', t);
 
   t = performance.now();
-  await finishPdf(doc, book, plan, cfg, dests, opts.sourceDateEpoch, diags);
-  const pdf = await saveReproducibly(doc);
+  const pdf = await finishPdf(joined, book, plan, cfg, opts.sourceDateEpoch, diags);
   clock('finish', t);
   return { pdf, pages, timings };
 }
@@ -406,12 +398,6 @@ function swappedHands(cfg: PdfConfig): string {
   return `@page :right{margin-left:${outer.css};margin-right:${inner.css}}\n@page :left{margin-left:${inner.css};margin-right:${outer.css}}`;
 }
 
-/** A page Chromium printed with nothing on it: no resources but the procedure sets. */
-function isEmptyPage(page: PDFPage): boolean {
-  const resources = page.node.Resources();
-  return resources === undefined || resources.keys().every((k) => k.asString() === '/ProcSet');
-}
-
 /** `BOOKBINDER_PDF_CHUNK`: the chunk size in HTML characters, for tests and tuning. */
 function envChunkTarget(): number | undefined {
   const v = process.env.BOOKBINDER_PDF_CHUNK;
@@ -435,36 +421,51 @@ function printConcurrency(): number {
   return Math.min(4, cores() + 1);
 }
 
-/** pdf-lib's part, on a laid-out document: heads and folios, labels, bookmarks, metadata. */
+/**
+ * Writes the book: the running heads and folios drawn over the printed pages, the page labels,
+ * the bookmarks from the book's tree, the metadata.
+ */
 async function finishPdf(
-  doc: PDFDocument,
+  joined: JoinPlan,
   book: Book,
   plan: readonly PageInfo[],
   cfg: PdfConfig,
-  dests: ReturnType<typeof readDestinations>,
   epoch: number | undefined,
   diags: Diagnostics,
-): Promise<void> {
+): Promise<Uint8Array> {
   const unshaped = book.chapters.filter((c) => !drawableHead(c.chapter.title));
   if (cfg.runningHeads && unshaped.length > 0)
     diags.info(
       'pdf/running-head-unshaped',
       `${unshaped.length} chapter title(s) in a script that needs shaping (e.g. "${unshaped[0]!.chapter.title}") get the book title as running head${drawableHead(book.title) ? '' : ', and the book title none'}`,
     );
-  await drawRunningHeads(
-    doc,
+  const heads = await headsLayer(
+    joined.pages.map((p) => [p.width, p.height] as const),
     plan,
     { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
     cfg,
   );
   const firstBody = plan.findIndex((p) => p.chapter !== undefined);
-  writePageLabels(doc, firstBody === -1 ? plan.length : firstBody);
-  const missing = writeOutline(doc, outlineTree(book.chapters), dests);
-  if (missing.length > 0)
+  const meta = bookMetadata(book);
+  const { pdf, deadLinks, missingBookmarks } = writeJoin(joined, {
+    heads: {
+      fonts: readPart(Buffer.from(heads.fonts.buffer, heads.fonts.byteOffset, heads.fonts.length)),
+      fontRefs: heads.fontRefs,
+      streams: heads.streams,
+    },
+    outline: outlineTree(book.chapters),
+    frontCount: firstBody === -1 ? plan.length : firstBody,
+    info: { ...meta, date: epoch === undefined ? new Date() : new Date(epoch * 1000) },
+  });
+  if (deadLinks.length > 0)
+    diags.warn(
+      'pdf/link-target-missing',
+      `${deadLinks.length} link target(s) were not found in the PDF: ${deadLinks.slice(0, 5).join(', ')}`,
+    );
+  if (missingBookmarks.length > 0)
     diags.warn(
       'pdf/bookmark-target-missing',
-      `${missing.length} bookmark target(s) were not found in the PDF: ${missing.slice(0, 5).join(', ')}`,
+      `${missingBookmarks.length} bookmark target(s) were not found in the PDF: ${missingBookmarks.slice(0, 5).join(', ')}`,
     );
-  setMetadata(doc, bookMetadata(book), epoch);
-  normaliseStructureIds(doc);
+  return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.length);
 }

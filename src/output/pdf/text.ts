@@ -5,15 +5,8 @@
  * Emptying that `/ActualText` makes the hyphen points disappear from the text, as in a book.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import {
-  decodePDFRawStream,
-  PDFArray,
-  type PDFDocument,
-  PDFName,
-  PDFNumber,
-  PDFRawStream,
-  PDFRef,
-} from 'pdf-lib';
+import { contentRefs, type RawPart, streamOf } from './raw/part.js';
+import { PdfName } from './raw/syntax.js';
 
 /** What Chromium writes before a soft hyphen's text string; the case of the hex digits may vary. */
 const ACTUAL_TEXT = Buffer.from('/ActualText', 'latin1');
@@ -43,39 +36,33 @@ export function emptySoftHyphenText(bytes: Buffer): boolean {
   return changed;
 }
 
-/** A content stream's bytes: Node's zlib for the usual single Flate filter (many times pdf-lib's speed). */
-function contentBytes(stream: PDFRawStream): Buffer {
-  const filter = stream.dict.get(PDFName.of('Filter'));
-  if (filter === PDFName.of('FlateDecode') && !stream.dict.has(PDFName.of('DecodeParms')))
-    return inflateSync(stream.contents);
-  return Buffer.from(decodePDFRawStream(stream).decode());
-}
-
 /**
- * Empties the `/ActualText` of soft hyphens in every page's content streams. zlib runs
- * synchronously, on whole buffers: its asynchronous form works in 16 KiB pieces and cost twice
- * the CPU on a book, CPU that the pages still printing need more than this thread's turn.
+ * Empties the `/ActualText` of soft hyphens in every page's content streams; the streams that
+ * change are replaced in the part. zlib runs synchronously, on whole buffers: its asynchronous
+ * form works in 16 KiB pieces and cost twice the CPU on a book, CPU that the pages still
+ * printing need more than this thread's turn.
  */
-export function dropSoftHyphenText(doc: PDFDocument): void {
-  const { context } = doc;
-  const refs: PDFRef[] = [];
-  for (const page of doc.getPages()) {
-    const contents = page.node.get(PDFName.of('Contents'));
-    if (contents instanceof PDFArray) {
-      for (let i = 0; i < contents.size(); i++) {
-        const r = contents.get(i);
-        if (r instanceof PDFRef) refs.push(r);
-      }
-    } else if (contents instanceof PDFRef) refs.push(contents);
-  }
-  for (const ref of refs) {
-    const stream = context.lookup(ref);
-    if (!(stream instanceof PDFRawStream)) continue;
-    const bytes = contentBytes(stream);
-    if (!emptySoftHyphenText(bytes)) continue;
-    // Level 1: several times faster than the default for a few percent more bytes.
-    const fixed = deflateSync(bytes, { level: 1 });
-    const dict = context.obj({ Filter: 'FlateDecode', Length: PDFNumber.of(fixed.length) });
-    context.assign(ref, PDFRawStream.of(dict, fixed));
+export function dropSoftHyphenText(part: RawPart): void {
+  for (const page of part.pages) {
+    for (const ref of contentRefs(part, page)) {
+      const stream = streamOf(part, ref.num);
+      if (!stream) continue;
+      const filter = stream.dict.get('Filter');
+      const flate =
+        filter instanceof PdfName && filter.raw === 'FlateDecode' && !stream.dict.has('DecodeParms');
+      if (!flate && filter !== undefined) continue;
+      const bytes = flate ? inflateSync(stream.data) : Buffer.from(stream.data);
+      if (!emptySoftHyphenText(bytes)) continue;
+      // Level 1: several times faster than the default for a few percent more bytes.
+      const fixed = deflateSync(bytes, { level: 1 });
+      part.replaced.set(
+        ref.num,
+        Buffer.concat([
+          Buffer.from(`\n<</Filter /FlateDecode /Length ${fixed.length}>> stream\n`, 'latin1'),
+          fixed,
+          Buffer.from('\nendstream\n', 'latin1'),
+        ]),
+      );
+    }
   }
 }
