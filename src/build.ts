@@ -27,6 +27,7 @@ import { assetsFolder, renderHtml } from './output/html.js';
 import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
+import { ticker } from './ticker.js';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
 
@@ -196,13 +197,15 @@ function startPdf(options: BuildOptions, diags: Diagnostics): PdfJob {
   const printing = new Promise<void>((r) => {
     printingNow = r;
   });
-  const print = async (browser: Browser): Promise<PdfResult | undefined> => {
-    const job = await given;
+  // The book is stitched and cut into chunks while Chromium starts.
+  const prepared = given.then(async (job) => {
     if (!job) return undefined;
     // Loaded here: the PDF modules (pdf-lib, fontkit) cost an EPUB- or HTML-only build time.
-    const { renderPdf } = await import('./output/pdf/render.js');
-    return renderPdf(browser, job.book, { ...job.pdf, onPrinting: printingNow }, diags);
-  };
+    const { preparePdf } = await import('./output/pdf/render.js');
+    return preparePdf(job.book, { ...job.pdf, onPrinting: printingNow }, diags);
+  });
+  prepared.catch(() => undefined);
+  const print = async (browser: Browser): Promise<PdfResult | undefined> => (await prepared)?.print(browser);
   const retried = (e: unknown) =>
     diags.info(
       'browser/retried',
@@ -377,14 +380,14 @@ function withOverrides(site: SiteConfig, options: BuildOptions): SiteConfig {
   };
 }
 
-function renderAll(
+async function renderAll(
   chapters: readonly Chapter[],
   pages: Parameters<typeof buildLinkIndex>[1],
   site: SiteConfig,
   root: string,
   diags: Diagnostics,
   options: BuildOptions,
-): { chapters: RenderedChapter[]; assets: Map<string, string> } {
+): Promise<{ chapters: RenderedChapter[]; assets: Map<string, string> }> {
   const cache = options.renderCache;
   cache?.begin();
   const md = createMarkdown({ callouts: calloutsOf(site.data, diags) });
@@ -403,7 +406,10 @@ function renderAll(
   const fragments: FragmentRef[] = [];
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
   let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote)]) : '';
-  const out = chapters.map((chapter, i) => {
+  // Chromium starts meanwhile, and its replies are read on this thread: let them through.
+  const tick = ticker();
+  const out: RenderedChapter[] = [];
+  for (const [i, chapter] of chapters.entries()) {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';
     const r =
       cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds, chapterToc, allowRemote });
@@ -416,15 +422,16 @@ function renderAll(
     for (const a of r.assets) allAssets.set(a.source, a.absPath);
     fragments.push(...r.fragments);
     options.onProgress?.({ stage: 'render', phase: 'step', done: i + 1, total: chapters.length });
-    return {
+    out.push({
       chapter,
       html: r.html,
       headings: r.headings,
       styles: r.styles,
       assets: r.assets,
       anchors: r.anchors,
-    };
-  });
+    });
+    await tick();
+  }
   cache?.end();
   checkFragments(fragments, out, diags);
   return { chapters: out, assets: allAssets };

@@ -9,7 +9,8 @@ import { type AssetLookup, BOOK_ORIGIN, type Sandbox, sandboxPage } from './serv
 
 /** Prints documents; close it when done. */
 export interface Printer {
-  print(html: string): Promise<Uint8Array>;
+  /** Prints a document; given as a function, it is built only once a page is free for it. */
+  print(html: string | (() => string)): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
       await turns.acquire();
       const slot = free.pop()!;
       try {
-        slot.html = html;
+        slot.html = typeof html === 'string' ? html : html();
         const { page, sandbox } = await open(slot);
         await slot.cleared;
         await page.goto(`${BOOK_ORIGIN}/index.html?${++documents}`, {

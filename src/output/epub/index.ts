@@ -17,6 +17,7 @@ export { stableIdentifier } from './metadata.js';
 import { landmarks, navList, ncxPoints } from './nav.js';
 import { type ExtraFile, packageEpub } from './package.js';
 import { ASSET_PREFIX } from './refs.js';
+import { ticker } from '../../ticker.js';
 
 /** EPUB options. */
 export interface EpubOptions {
@@ -73,21 +74,28 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   );
   coverDrawn.catch(() => undefined);
 
-  const docs: ChapterDoc[] = book.chapters.map((c) =>
-    prepareChapter({
-      file: epubFileName(c.chapter.id),
-      html: chapterSection(c, finalizeHtml(c.html, table, epubStyle)),
-      store,
-      assets: opts.assets,
-      diags,
-      source: c.chapter.page.source,
-      body: c.chapter.page.body,
-      bodyLine: c.chapter.page.bodyLine,
-    }),
-  );
+  // While the PDF prints, Chromium's requests are answered on this thread: let them through.
+  const tick = ticker();
+  const docs: ChapterDoc[] = [];
+  for (const c of book.chapters) {
+    docs.push(
+      prepareChapter({
+        file: epubFileName(c.chapter.id),
+        html: chapterSection(c, finalizeHtml(c.html, table, epubStyle)),
+        store,
+        assets: opts.assets,
+        diags,
+        source: c.chapter.page.source,
+        body: c.chapter.page.body,
+        bodyLine: c.chapter.page.bodyLine,
+      }),
+    );
+    await tick();
+  }
   const idsByFile = new Map(docs.map((d) => [d.file, d.ids]));
   const siteBase = site.url ? `${site.url}${site.baseurl}` : '';
-  const finished = docs.map((d, i) => {
+  const finished: ReturnType<typeof finishChapter>[] = [];
+  for (const [i, d] of docs.entries()) {
     const page = book.chapters[i]!.chapter.page;
     const report = (fragment: string): void =>
       diags.warn(
@@ -96,8 +104,9 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
         page.source,
         lineIn(page.body, page.bodyLine, `#${fragment}`),
       );
-    return finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: page.url, report });
-  });
+    finished.push(finishChapter(d, { file: d.file, idsByFile, siteBase, pageUrl: page.url, report }));
+    await tick();
+  }
 
   const cover = await coverDrawn;
   const coverImg = cover ? store.addBytes(cover.bytes, cover.name, 'cover') : undefined;

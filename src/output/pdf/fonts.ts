@@ -4,7 +4,7 @@
  * Each package is split by Unicode range; the browser only loads the slices a book uses, and the
  * running heads pick the slice that holds each character.
  */
-import fontkit from '@pdf-lib/fontkit';
+import type fontkitType from '@pdf-lib/fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -153,6 +153,8 @@ const glyphSets = new Map<string, Set<number>>();
 function glyphsOf(slice: FontSlice): Set<number> {
   let set = glyphSets.get(slice.file);
   if (!set) {
+    // Required here, not imported: loading fontkit costs every build a tenth of a second at start.
+    const fontkit = require('@pdf-lib/fontkit') as typeof fontkitType;
     set = new Set<number>(fontkit.create(readFileSync(sliceWoff(slice))).characterSet);
     glyphSets.set(slice.file, set);
   }

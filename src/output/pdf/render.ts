@@ -130,11 +130,20 @@ export async function renderPdf(
   opts: PdfOptions,
   diags: Diagnostics,
 ): Promise<PdfResult> {
-  const timings: Record<string, number> = {};
-  const clock = (name: string, since: number): void => {
-    timings[name] = Math.round(performance.now() - since) / 1000;
-  };
-  let t = performance.now();
+  return preparePdf(book, opts, diags).print(browser);
+}
+
+/** A book stitched and cut into chunks, ready to print (again, if a browser crashed). */
+export interface PreparedPdf {
+  print(browser: Browser): Promise<PdfResult>;
+}
+
+/**
+ * The part of {@link renderPdf} that needs no browser (settings, the stitched book, its chunks
+ * and their links), so that it runs while Chromium starts.
+ */
+export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): PreparedPdf {
+  const stitchStart = performance.now();
   const configFile = opts.themeDir === undefined ? undefined : join(opts.themeDir, '_config.yml');
   const configText = configFile && existsSync(configFile) ? readFileSync(configFile, 'utf8') : '';
   const cfg = readPdfConfig(book.site.data, diags, configText);
@@ -146,10 +155,12 @@ export async function renderPdf(
       'pdf/no-hyphenation',
       `no hyphenation patterns for language "${book.site.lang}"; text is not hyphenated`,
     );
+  // Chapters are hyphenated as their chunk is built, so the first chunks print sooner.
+  const hyphenate = (html: string): string =>
+    words ? hyphenateHtmlCached(html, book.site.lang, words) : html;
   const print: PrintOptions = {
     config: cfg,
     destinations: ['bb-contents'],
-    ...(words && { hyphenate: (html: string) => hyphenateHtmlCached(html, book.site.lang, words) }),
     date: titleDate(cfg, book.site.lang, opts.sourceDateEpoch),
   };
   const concurrency = opts.concurrency ?? printConcurrency();
@@ -184,147 +195,162 @@ export async function renderPdf(
   const outlineIds = new Set(outlineDestinations(tree));
   const targets = linkTargets([frontPlaceholder, ...bodies.map((b) => b.join('\n'))], definedBy);
   const known = (id: string): boolean => definedBy.some((set) => set.has(id));
-  clock('stitch', t);
+  const stitched = Math.round(performance.now() - stitchStart) / 1000;
+  return { print: (browser) => printPrepared(browser) };
 
-  t = performance.now();
-  const blocked = new Set<string>();
-  const printer = createPrinter(browser, {
-    slots: concurrency,
-    lookup: (path) => (path.startsWith('/src/') ? opts.assets.get(path.slice(5)) : fontFile(path)),
-    onBlocked: (url) => blocked.add(url),
-    timeoutMs: opts.timeoutMs,
-    pdf: { printBackground: true, preferCSSPageSize: true, outline: false, tagged: true },
-  });
-  let reused = 0;
-  const printPart = async (html: string): Promise<Printed> => {
-    const key = opts.printCache ? createHash('sha256').update(html).digest('hex') : '';
-    let bytes = opts.printCache?.get(key);
-    if (bytes) reused++;
-    else {
-      bytes = await printer.print(printOnly(html));
-      opts.printCache?.set(key, bytes);
+  async function printPrepared(browser: Browser): Promise<PdfResult> {
+    const timings: Record<string, number> = { stitch: stitched };
+    const clock = (name: string, since: number): void => {
+      timings[name] = Math.round(performance.now() - since) / 1000;
+    };
+    let t = performance.now();
+    const blocked = new Set<string>();
+    const printer = createPrinter(browser, {
+      slots: concurrency,
+      lookup: (path) => (path.startsWith('/src/') ? opts.assets.get(path.slice(5)) : fontFile(path)),
+      onBlocked: (url) => blocked.add(url),
+      timeoutMs: opts.timeoutMs,
+      pdf: { printBackground: true, preferCSSPageSize: true, outline: false, tagged: true },
+    });
+    let reused = 0;
+    /** Prints a document built by `make` when a page is free (or found in the print cache). */
+    const printPart = async (make: () => string): Promise<Printed> => {
+      let bytes: Uint8Array | undefined;
+      if (opts.printCache) {
+        const html = make();
+        const key = createHash('sha256').update(html).digest('hex');
+        bytes = opts.printCache.get(key);
+        if (bytes) reused++;
+        else {
+          bytes = await printer.print(printOnly(html));
+          opts.printCache.set(key, bytes);
+        }
+      } else bytes = await printer.print(() => printOnly(make()));
+      // Read while other parts are still printing.
+      const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+      await dropSoftHyphenText(part);
+      const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
+      return { part, pages: part.pages.length, starts };
+    };
+    const chunkHtml = (c: number, variant: Variant): string => {
+      const [from] = ranges[c]!;
+      const own = definedBy[c + 1]!;
+      const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
+      const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
+      const sections = bodies[c]!.map(
+        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + hyphenate(html),
+      );
+      const body = rewriteCrossLinks(sections.join('\n'), own, known);
+      const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
+      return parts.assemble({ chapters: `${hands}${nav}\n${body}` });
+    };
+    const plain: Variant = { verso: false, blanks: new Set() };
+    let printed: Printed[];
+    let again: Printed[];
+    let front: Printed | undefined;
+    let frontBlank: boolean;
+    let layout: Layout;
+    let labels: Map<string, string>;
+    try {
+      // The biggest chunks first, so that the last to finish are small ones.
+      const bySize = ranges
+        .map((_, c) => c)
+        .sort((a, b) => bodies[b]!.join('').length - bodies[a]!.join('').length || a - b);
+      // Each chunk is built when a page is free to print it.
+      const printing = new Map(bySize.map((c) => [c, printPart(() => chunkHtml(c, plain))]));
+      opts.onPrinting?.();
+      printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
+      clock('print', t);
+
+      layout = layOut(
+        ranges,
+        printed,
+        chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
+        cfg.chaptersOnRight,
+      );
+      const { blankBefore, inner, chunkStart, bodyStart } = layout;
+      labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
+
+      t = performance.now();
+      const frontHtml = parts.assemble({
+        titlePage: parts.titlePage,
+        toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
+      });
+      const printedFront = await printPart(() => rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
+      // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
+      // still prints one empty page for them, which is left out.
+      front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
+        ? undefined
+        : printedFront;
+      frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
+      const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
+      if (frontBlank) blankBefore.add(0);
+      // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
+      again = await Promise.all(
+        ranges.map(async (_, c) => {
+          const variant: Variant = {
+            verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
+            blanks: inner[c]!,
+          };
+          if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
+          const part = await printPart(() => chunkHtml(c, variant));
+          if (part.pages !== printed[c]!.pages + variant.blanks.size)
+            diags.warn(
+              'pdf/toc-drift',
+              `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`,
+            );
+          return part;
+        }),
+      );
+      clock('front', t);
+    } finally {
+      await printer.close();
     }
-    // Read while other parts are still printing.
-    const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-    dropSoftHyphenText(part);
-    const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
-    return { part, pages: part.pages.length, starts };
-  };
-  const chunkHtml = (c: number, variant: Variant): string => {
-    const [from] = ranges[c]!;
-    const own = definedBy[c + 1]!;
-    const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
-    const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
-    const sections = bodies[c]!.map((html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + html);
-    const body = rewriteCrossLinks(sections.join('\n'), own, known);
-    const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
-    return parts.assemble({ chapters: `${hands}${nav}\n${body}` });
-  };
-  const plain: Variant = { verso: false, blanks: new Set() };
-  let printed: Printed[];
-  let again: Printed[];
-  let front: Printed | undefined;
-  let frontBlank: boolean;
-  let layout: Layout;
-  let labels: Map<string, string>;
-  try {
-    // The biggest chunks first, so that the last to finish are small ones.
-    const bySize = ranges
-      .map((_, c) => c)
-      .sort((a, b) => bodies[b]!.join('').length - bodies[a]!.join('').length || a - b);
-    const printing = new Map(bySize.map((c) => [c, printPart(chunkHtml(c, plain))]));
-    opts.onPrinting?.();
-    printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
-    clock('print', t);
-
-    layout = layOut(
-      ranges,
-      printed,
-      chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
-      cfg.chaptersOnRight,
+    const reprinted = again.filter((p, c) => p !== printed[c]).length;
+    diags.info(
+      'pdf/chunks',
+      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
     );
-    const { blankBefore, inner, chunkStart, bodyStart } = layout;
-    labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
+    for (const url of blocked)
+      diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
 
     t = performance.now();
-    const frontHtml = parts.assemble({
-      titlePage: parts.titlePage,
-      toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
+    const blank = [cfg.width.pt, cfg.height.pt] as const;
+    const joinParts: JoinPart[] = [
+      ...(front ? [{ part: front.part }] : []),
+      ...(frontBlank ? [{ blank }] : []),
+      ...again.flatMap((p, c) => [...(layout.chunkBlank[c] ? [{ blank }] : []), { part: p.part }]),
+    ];
+    const joined = planJoin(joinParts);
+    const starts = ids.map((id) => joined.dests.get(id)?.page);
+    const plan = planPages(joined.pages.length, starts, layout.blankBefore);
+    const pages = new Map<string, ChapterPage>();
+    ids.forEach((id, i) => {
+      const page = starts[i];
+      if (page === undefined) {
+        diags.warn(
+          'pdf/chapter-not-found',
+          `chapter ${id} was not found in the laid-out PDF`,
+          chapters[i]!.chapter.page.source,
+          1,
+        );
+        return;
+      }
+      const label = plan[page - 1]!.label;
+      pages.set(id, { page, pageLabel: label });
+      if (labels.get(id) !== label)
+        diags.warn(
+          'pdf/toc-drift',
+          `the contents page number of chapter ${id} (${labels.get(id) ?? 'none'}) is not where it starts (${label})`,
+        );
     });
-    const printedFront = await printPart(rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
-    // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
-    // still prints one empty page for them, which is left out.
-    front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
-      ? undefined
-      : printedFront;
-    frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
-    const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
-    if (frontBlank) blankBefore.add(0);
-    // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
-    again = await Promise.all(
-      ranges.map(async (_, c) => {
-        const variant: Variant = {
-          verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
-          blanks: inner[c]!,
-        };
-        if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
-        const part = await printPart(chunkHtml(c, variant));
-        if (part.pages !== printed[c]!.pages + variant.blanks.size)
-          diags.warn(
-            'pdf/toc-drift',
-            `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`,
-          );
-        return part;
-      }),
-    );
-    clock('front', t);
-  } finally {
-    await printer.close();
+    clock('merge', t);
+
+    t = performance.now();
+    const pdf = await finishPdf(joined, book, plan, cfg, opts.sourceDateEpoch, diags);
+    clock('finish', t);
+    return { pdf, pages, timings };
   }
-  const reprinted = again.filter((p, c) => p !== printed[c]).length;
-  diags.info(
-    'pdf/chunks',
-    `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
-  );
-  for (const url of blocked)
-    diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
-
-  t = performance.now();
-  const blank = [cfg.width.pt, cfg.height.pt] as const;
-  const joinParts: JoinPart[] = [
-    ...(front ? [{ part: front.part }] : []),
-    ...(frontBlank ? [{ blank }] : []),
-    ...again.flatMap((p, c) => [...(layout.chunkBlank[c] ? [{ blank }] : []), { part: p.part }]),
-  ];
-  const joined = planJoin(joinParts);
-  const starts = ids.map((id) => joined.dests.get(id)?.page);
-  const plan = planPages(joined.pages.length, starts, layout.blankBefore);
-  const pages = new Map<string, ChapterPage>();
-  ids.forEach((id, i) => {
-    const page = starts[i];
-    if (page === undefined) {
-      diags.warn(
-        'pdf/chapter-not-found',
-        `chapter ${id} was not found in the laid-out PDF`,
-        chapters[i]!.chapter.page.source,
-        1,
-      );
-      return;
-    }
-    const label = plan[page - 1]!.label;
-    pages.set(id, { page, pageLabel: label });
-    if (labels.get(id) !== label)
-      diags.warn(
-        'pdf/toc-drift',
-        `the contents page number of chapter ${id} (${labels.get(id) ?? 'none'}) is not where it starts (${label})`,
-      );
-  });
-  clock('merge', t);
-
-  t = performance.now();
-  const pdf = await finishPdf(joined, book, plan, cfg, opts.sourceDateEpoch, diags);
-  clock('finish', t);
-  return { pdf, pages, timings };
 }
 
 /** Where the chunks go in the body, once they are printed. */

@@ -7,6 +7,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { contentRefs, type RawPart, streamOf } from './raw/part.js';
 import { PdfName } from './raw/syntax.js';
+import { ticker } from '../../ticker.js';
 
 /** What Chromium writes before a soft hyphen's text string; the case of the hex digits may vary. */
 const ACTUAL_TEXT = Buffer.from('/ActualText', 'latin1');
@@ -40,11 +41,14 @@ export function emptySoftHyphenText(bytes: Buffer): boolean {
  * Empties the `/ActualText` of soft hyphens in every page's content streams; the streams that
  * change are replaced in the part. zlib runs synchronously, on whole buffers: its asynchronous
  * form works in 16 KiB pieces and cost twice the CPU on a book, CPU that the pages still
- * printing need more than this thread's turn.
+ * printing need more than this thread's turn. The event loop gets a turn every few
+ * milliseconds, as the pages printing are answered from it.
  */
-export function dropSoftHyphenText(part: RawPart): void {
+export async function dropSoftHyphenText(part: RawPart): Promise<void> {
+  const tick = ticker();
   for (const page of part.pages) {
     for (const ref of contentRefs(part, page)) {
+      await tick();
       const stream = streamOf(part, ref.num);
       if (!stream) continue;
       const filter = stream.dict.get('Filter');
