@@ -146,6 +146,19 @@ describe('joining printed parts', () => {
     assert.equal(linkOf(0).get(PDFName.of('Dest')), undefined);
   });
 
+  it('reads a cross-reference table whose entries are not 20 bytes each', async () => {
+    const bytes = await part('one', 'two');
+    const at = bytes.lastIndexOf('xref');
+    const loose = Buffer.concat([
+      bytes.subarray(0, at),
+      Buffer.from(bytes.toString('latin1', at).replace(/ n \n/g, ' n\n'), 'latin1'),
+    ]);
+    // startxref still points at `xref`: only the table after it changed.
+    const read = readPart(loose);
+    assert.equal(read.pages.length, 1);
+    assert.deepEqual([...read.dests.keys()], ['one']);
+  });
+
   it('joins the structure trees: parent-tree keys shifted, one root, stable element ids', async () => {
     const doc = await PDFDocument.load((await join()).pdf);
     const root = doc.catalog.lookup(PDFName.of('StructTreeRoot'), PDFDict);

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { PDFDocument, type PDFFont } from 'pdf-lib';
 import type { PdfConfig } from '../../config/pdf.js';
 import { type FontSlice, sliceFor, sliceWoff } from './fonts.js';
+import { ticker } from '../../ticker.js';
 import type { PageInfo } from './pages.js';
 
 const SIZE = 8.5;
@@ -68,6 +69,17 @@ class FontCache {
   }
 }
 
+/** The slice of the first fallback family that has a character (looked up once per character). */
+const slices = new Map<number, FontSlice | undefined>();
+function sliceOf(cp: number): FontSlice | undefined {
+  if (!slices.has(cp))
+    slices.set(
+      cp,
+      FALLBACK.map((f) => sliceFor(f, 400, cp)).find((s) => s !== undefined),
+    );
+  return slices.get(cp);
+}
+
 async function runsOf(text: string, fonts: FontCache): Promise<Run[]> {
   const runs: Run[] = [];
   let current: { slice: FontSlice; text: string } | undefined;
@@ -76,10 +88,7 @@ async function runsOf(text: string, fonts: FontCache): Promise<Run[]> {
   };
   for (const ch of text.replace(/\s+/g, ' ')) {
     const cp = ch.codePointAt(0)!;
-    const slice =
-      current && sliceHas(current.slice, cp)
-        ? current.slice
-        : FALLBACK.map((f) => sliceFor(f, 400, cp)).find((s) => s !== undefined);
+    const slice = current && sliceHas(current.slice, cp) ? current.slice : sliceOf(cp);
     if (!slice) continue;
     if (current?.slice === slice) {
       current.text += ch;
@@ -97,7 +106,46 @@ function sliceHas(s: FontSlice, cp: number): boolean {
 }
 
 function widthOf(runs: readonly Run[]): number {
-  return runs.reduce((w, r) => w + r.font.widthOfTextAtSize(r.text, SIZE), 0);
+  return runs.reduce((w, r) => w + textWidth(r.font, r.text), 0);
+}
+
+/**
+ * Folios: digits and roman numerals, which form no ligature, so a folio's glyphs and width are
+ * those of its characters. A book has a folio per page, and laying each out whole (fontkit, once
+ * to measure and once to encode) was most of the heads' cost.
+ */
+const FOLIO = /^[0-9ivxlcdm]+$/;
+const charWidths = new WeakMap<PDFFont, Map<string, number>>();
+const charGlyphs = new WeakMap<PDFFont, Map<string, string>>();
+
+function perChar<T>(cache: WeakMap<PDFFont, Map<string, T>>, font: PDFFont, ch: string, make: () => T): T {
+  let m = cache.get(font);
+  if (!m) {
+    m = new Map();
+    cache.set(font, m);
+  }
+  let v = m.get(ch);
+  if (v === undefined) {
+    v = make();
+    m.set(ch, v);
+  }
+  return v;
+}
+
+function textWidth(font: PDFFont, text: string): number {
+  if (!FOLIO.test(text)) return font.widthOfTextAtSize(text, SIZE);
+  let w = 0;
+  for (const ch of text) w += perChar(charWidths, font, ch, () => font.widthOfTextAtSize(ch, SIZE));
+  return w;
+}
+
+/** The glyphs of `text` as a hex string (`<…>`). */
+function glyphsOf(font: PDFFont, text: string): string {
+  if (!FOLIO.test(text)) return font.encodeText(text).toString();
+  let hex = '';
+  for (const ch of text)
+    hex += perChar(charGlyphs, font, ch, () => font.encodeText(ch).toString().slice(1, -1));
+  return `<${hex}>`;
 }
 
 /** Shortens a head to fit `max` points, ending it with an ellipsis. */
@@ -112,12 +160,18 @@ async function fitted(text: string, max: number, fonts: FontCache): Promise<Run[
 }
 
 /** The content-stream operators that draw `runs` from (x, y), marked as an artifact. */
-function drawOps(runs: readonly Run[], x: number, y: number, fontName: (f: PDFFont) => string): string {
+function drawOps(
+  runs: readonly Run[],
+  glyphs: readonly string[],
+  x: number,
+  y: number,
+  fontName: (f: PDFFont) => string,
+): string {
   let at = x;
   let ops = '/Artifact BMC\nBT\n0.36 0.35 0.38 rg\n';
-  for (const r of runs) {
-    ops += `/${fontName(r.font)} ${SIZE} Tf\n1 0 0 1 ${at.toFixed(3)} ${y.toFixed(3)} Tm\n${r.font.encodeText(r.text).toString()} Tj\n`;
-    at += r.font.widthOfTextAtSize(r.text, SIZE);
+  for (const [i, r] of runs.entries()) {
+    ops += `/${fontName(r.font)} ${SIZE} Tf\n1 0 0 1 ${at.toFixed(3)} ${y.toFixed(3)} Tm\n${glyphs[i]} Tj\n`;
+    at += textWidth(r.font, r.text);
   }
   return `${ops}ET\nEMC\n`;
 }
@@ -148,79 +202,133 @@ export interface HeadsLayer {
 /**
  * Lays out the running heads and folios of every page the plan says carries them: content
  * streams written here, one per page, over fonts that pdf-lib embeds and subsets once. A book
- * repeats a few titles on thousands of pages, so each text is laid out once.
+ * repeats a few titles on thousands of pages, so each text is laid out once; and as laying out
+ * is most of the cost (fonts parsed, titles fitted), {@link RunningHeads.warm} does it for every
+ * title while the pages still print, before the page plan is known.
  */
-export async function headsLayer(
-  sizes: readonly (readonly [number, number])[],
-  plan: readonly PageInfo[],
-  text: HeadText,
-  cfg: PdfConfig,
-): Promise<HeadsLayer> {
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  const fonts = new FontCache(doc);
-  const names = new Map<PDFFont, string>();
-  const fontName = (f: PDFFont): string => {
-    let n = names.get(f);
+export class RunningHeads {
+  private readonly doc: Promise<PDFDocument>;
+  private readonly fonts: Promise<FontCache>;
+  private readonly names = new Map<PDFFont, string>();
+  private readonly encoded = new Map<PDFFont, Map<string, string>>();
+  private readonly folioOf: (label: string) => Promise<{ runs: Run[]; width: number }>;
+  private readonly headOf: (key: string) => Promise<{ runs: Run[]; width: number }>;
+  private readonly opsOf = new Map<string, string>();
+
+  constructor(
+    private readonly text: HeadText,
+    private readonly cfg: PdfConfig,
+  ) {
+    this.doc = PDFDocument.create({ updateMetadata: false });
+    this.fonts = this.doc.then((d) => new FontCache(d));
+    this.folioOf = memo(async (label) => {
+      const runs = await runsOf(label, await this.fonts);
+      return { runs, width: widthOf(runs) };
+    });
+    this.headOf = memo(async (key) => {
+      const [max = '0', title = ''] = key.split('\u0000');
+      const runs = await fitted(title, Number(max), await this.fonts);
+      return { runs, width: widthOf(runs) };
+    });
+  }
+
+  /** The width heads are fitted to on a page of this width (and folio width, for top-outer folios). */
+  private headWidth(width: number, folioWidth: number): number {
+    const { cfg } = this;
+    return (
+      width - cfg.inner.pt - cfg.outer.pt - (cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0)
+    );
+  }
+
+  /** Lays out every title and the folios' characters for pages `width` wide (as far as they are known). */
+  async warm(width: number): Promise<void> {
+    const tick = ticker();
+    await this.folioOf('0123456789ivxlcdm');
+    if (!this.cfg.runningHeads) return;
+    const folio = (await this.folioOf('0')).width;
+    for (const title of new Set([this.text.bookTitle, ...this.text.chapterTitles].filter(drawableHead))) {
+      this.encode((await this.headOf(`${this.headWidth(width, folio)}\u0000${title}`)).runs);
+      await tick();
+    }
+  }
+
+  private fontName(f: PDFFont): string {
+    let n = this.names.get(f);
     if (n === undefined) {
-      n = `BBH${names.size}`;
-      names.set(f, n);
+      n = `BBH${this.names.size}`;
+      this.names.set(f, n);
     }
     return n;
-  };
-  const folioOf = memo(async (label) => {
-    const runs = await runsOf(label, fonts);
-    return { runs, width: widthOf(runs) };
-  });
-  const headOf = memo(async (key) => {
-    const [max = '0', title = ''] = key.split('\u0000');
-    const runs = await fitted(title, Number(max), fonts);
-    return { runs, width: widthOf(runs) };
-  });
-  const opsOf = new Map<string, string>();
-  const ops = (runs: readonly Run[], x: number, y: number): string => {
+  }
+
+  /** Glyph strings of runs, each encoded once (encoding lays the text out again). */
+  private encode(runs: readonly Run[]): string[] {
+    return runs.map((r) => {
+      let byText = this.encoded.get(r.font);
+      if (!byText) {
+        byText = new Map();
+        this.encoded.set(r.font, byText);
+      }
+      let hex = byText.get(r.text);
+      if (hex === undefined) {
+        hex = glyphsOf(r.font, r.text);
+        byText.set(r.text, hex);
+      }
+      return hex;
+    });
+  }
+
+  private ops(runs: readonly Run[], x: number, y: number): string {
     const key = `${x}\u0000${y}\u0000${runs.map((r) => r.text).join('\u0001')}`;
-    let o = opsOf.get(key);
+    let o = this.opsOf.get(key);
     if (o === undefined) {
-      o = drawOps(runs, x, y, fontName);
-      opsOf.set(key, o);
+      o = drawOps(runs, this.encode(runs), x, y, (f) => this.fontName(f));
+      this.opsOf.set(key, o);
     }
     return o;
-  };
-  const streams: (string | undefined)[] = [];
-  for (const [i, info] of plan.entries()) {
-    const size = sizes[i];
-    streams.push(undefined);
-    if (!size || info.kind === 'title' || info.kind === 'blank') continue;
-    const [width, height] = size;
-    const left = cfg.twoSided && (i + 1) % 2 === 0;
-    const leftMargin = left ? cfg.outer.pt : cfg.inner.pt;
-    const rightMargin = left ? cfg.inner.pt : cfg.outer.pt;
-    const boxLeft = leftMargin;
-    const boxWidth = width - leftMargin - rightMargin;
-    const headY = height - cfg.top.pt * 0.55;
-    const footY = cfg.bottom.pt * 0.45;
-    const { runs: folio, width: folioWidth } = await folioOf(info.label);
-    const outerX = left ? boxLeft : boxLeft + boxWidth - folioWidth;
-    let page = '';
-    if (cfg.pageNumbers === 'bottom-center') page += ops(folio, boxLeft + (boxWidth - folioWidth) / 2, footY);
-    else if (cfg.pageNumbers === 'bottom-outer') page += ops(folio, outerX, footY);
-    else if (cfg.pageNumbers === 'top-outer' && !info.opening) page += ops(folio, outerX, headY);
-    if (cfg.runningHeads && info.kind === 'body' && !info.opening && info.chapter !== undefined) {
-      const chapterTitle = text.chapterTitles[info.chapter] ?? '';
-      const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
-      if (drawableHead(title)) {
-        const reserve = cfg.pageNumbers === 'top-outer' ? 2 * (folioWidth + 12) : 0;
-        const head = await headOf(`${boxWidth - reserve}\u0000${title}`);
-        page += ops(head.runs, boxLeft + (boxWidth - head.width) / 2, headY);
-      }
-    }
-    if (page !== '') streams[i] = page;
   }
-  const bytes = await doc.save({
-    useObjectStreams: false,
-    updateFieldAppearances: false,
-    objectsPerTick: Number.POSITIVE_INFINITY,
-  });
-  const fontRefs = new Map([...names].map(([f, n]) => [n, f.ref.objectNumber]));
-  return { fonts: bytes, fontRefs, streams };
+
+  /** The heads and folios of every page of the plan, pages of the given sizes. */
+  async layer(sizes: readonly (readonly [number, number])[], plan: readonly PageInfo[]): Promise<HeadsLayer> {
+    const { cfg, text } = this;
+    const streams: (string | undefined)[] = [];
+    for (const [i, info] of plan.entries()) {
+      const size = sizes[i];
+      streams.push(undefined);
+      if (!size || info.kind === 'title' || info.kind === 'blank') continue;
+      const [width, height] = size;
+      const left = cfg.twoSided && (i + 1) % 2 === 0;
+      const leftMargin = left ? cfg.outer.pt : cfg.inner.pt;
+      const rightMargin = left ? cfg.inner.pt : cfg.outer.pt;
+      const boxLeft = leftMargin;
+      const boxWidth = width - leftMargin - rightMargin;
+      const headY = height - cfg.top.pt * 0.55;
+      const footY = cfg.bottom.pt * 0.45;
+      const { runs: folio, width: folioWidth } = await this.folioOf(info.label);
+      const outerX = left ? boxLeft : boxLeft + boxWidth - folioWidth;
+      let page = '';
+      if (cfg.pageNumbers === 'bottom-center')
+        page += this.ops(folio, boxLeft + (boxWidth - folioWidth) / 2, footY);
+      else if (cfg.pageNumbers === 'bottom-outer') page += this.ops(folio, outerX, footY);
+      else if (cfg.pageNumbers === 'top-outer' && !info.opening) page += this.ops(folio, outerX, headY);
+      if (cfg.runningHeads && info.kind === 'body' && !info.opening && info.chapter !== undefined) {
+        const chapterTitle = text.chapterTitles[info.chapter] ?? '';
+        const title = left || !drawableHead(chapterTitle) ? text.bookTitle : chapterTitle;
+        if (drawableHead(title)) {
+          const head = await this.headOf(`${this.headWidth(width, folioWidth)}\u0000${title}`);
+          page += this.ops(head.runs, boxLeft + (boxWidth - head.width) / 2, headY);
+        }
+      }
+      if (page !== '') streams[i] = page;
+    }
+    const bytes = await (
+      await this.doc
+    ).save({
+      useObjectStreams: false,
+      updateFieldAppearances: false,
+      objectsPerTick: Number.POSITIVE_INFINITY,
+    });
+    const fontRefs = new Map([...this.names].map(([f, n]) => [n, f.ref.objectNumber]));
+    return { fonts: bytes, fontRefs, streams };
+  }
 }

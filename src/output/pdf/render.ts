@@ -19,7 +19,7 @@ import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stit
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { fontFile, fontPreloads } from './fonts.js';
-import { drawableHead, headsLayer } from './heads.js';
+import { drawableHead, RunningHeads } from './heads.js';
 import { bookMetadata } from './metadata.js';
 import { outlineDestinations, outlineTree } from './outline.js';
 import { type PageInfo, planPages } from './pages.js';
@@ -34,7 +34,7 @@ import {
 } from './chunks.js';
 import type { PrintCache } from './cache.js';
 import { dropSoftHyphenText } from './text.js';
-import { isEmptyRawPage, type RawPart, readPart } from './raw/part.js';
+import { isEmptyRawPage, pageSize, type RawPart, readPart } from './raw/part.js';
 import { type JoinPart, type JoinPlan, planJoin, writeJoin } from './raw/join.js';
 
 /** Where each chapter starts in the PDF. */
@@ -205,6 +205,12 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     };
     let t = performance.now();
     const blocked = new Set<string>();
+    // The running heads' titles are laid out while the pages print, once a page's width is known.
+    const heads = new RunningHeads(
+      { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
+      cfg,
+    );
+    let warming: Promise<void> | undefined;
     const printer = createPrinter(browser, {
       slots: concurrency,
       lookup: (path) => (path.startsWith('/src/') ? opts.assets.get(path.slice(5)) : fontFile(path)),
@@ -228,6 +234,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       } else bytes = await printer.print(() => printOnly(make()));
       // Read while other parts are still printing.
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+      const first = part.pages[0];
+      if (first) warming ??= heads.warm(pageSize(part, first)[0]);
       await dropSoftHyphenText(part);
       const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
       return { part, pages: part.pages.length, starts };
@@ -347,7 +355,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     clock('merge', t);
 
     t = performance.now();
-    const pdf = await finishPdf(joined, book, plan, cfg, opts.sourceDateEpoch, diags);
+    await warming;
+    const pdf = await finishPdf(joined, heads, book, plan, cfg, opts.sourceDateEpoch, diags);
     clock('finish', t);
     return { pdf, pages, timings };
   }
@@ -453,6 +462,7 @@ function printConcurrency(): number {
  */
 async function finishPdf(
   joined: JoinPlan,
+  runningHeads: RunningHeads,
   book: Book,
   plan: readonly PageInfo[],
   cfg: PdfConfig,
@@ -465,11 +475,9 @@ async function finishPdf(
       'pdf/running-head-unshaped',
       `${unshaped.length} chapter title(s) in a script that needs shaping (e.g. "${unshaped[0]!.chapter.title}") get the book title as running head${drawableHead(book.title) ? '' : ', and the book title none'}`,
     );
-  const heads = await headsLayer(
+  const heads = await runningHeads.layer(
     joined.pages.map((p) => [p.width, p.height] as const),
     plan,
-    { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
-    cfg,
   );
   const firstBody = plan.findIndex((p) => p.chapter !== undefined);
   const meta = bookMetadata(book);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { CROSS_LINK_PREFIX } from '../chunks.js';
 import type { OutlineNode } from '../outline.js';
-import { contentRefs, objectOf, type RawPage, type RawPart, resolve } from './part.js';
+import { contentRefs, objectOf, pageSize, type RawPage, type RawPart, resolve } from './part.js';
 import {
   copyBody,
   mapRefs,
@@ -93,15 +93,6 @@ export interface Joined {
   readonly missingBookmarks: string[];
 }
 
-function mediaBox(part: RawPart, page: RawPage): [number, number] {
-  const box = resolve(part, page.dict.get('MediaBox'));
-  if (Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === 'number')) {
-    const [x0, y0, x1, y1] = box;
-    return [x1! - x0!, y1! - y0!];
-  }
-  return [595.28, 841.89];
-}
-
 /** Lays the parts end to end: each page's place and each destination's page. */
 export function planJoin(parts: readonly JoinPart[]): JoinPlan {
   const pages: JoinedPage[] = [];
@@ -113,7 +104,7 @@ export function planJoin(parts: readonly JoinPart[]): JoinPlan {
     }
     const first = pages.length;
     for (const page of p.part.pages) {
-      const [width, height] = mediaBox(p.part, page);
+      const [width, height] = pageSize(p.part, page);
       pages.push({ part: index, page, width, height });
     }
     for (const [id, d] of p.part.dests)

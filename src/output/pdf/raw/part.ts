@@ -79,28 +79,57 @@ function arrayOf(part: Pick<RawPart, 'bytes' | 'spans'>, v: PdfValue | undefined
   return Array.isArray(a) ? a : [v];
 }
 
-/** Reads the cross-reference table and trailer; finds each object's body. */
-function index(bytes: Buffer): { spans: Int32Array; trailer: PdfDict } {
-  const tail = bytes.toString('latin1', Math.max(0, bytes.length - 64));
-  const m = /startxref\s+(\d+)/.exec(tail);
-  if (!m) throw new Error('pdf: no startxref');
-  let at = Number(m[1]);
-  const text = (from: number, to: number) => bytes.toString('latin1', from, Math.min(to, bytes.length));
-  if (!text(at, at + 4).startsWith('xref')) throw new Error('pdf: the cross-reference table is not a table');
-  const trailerAt = bytes.indexOf('trailer', at, 'latin1');
-  if (trailerAt === -1) throw new Error('pdf: no trailer');
-  const trailer = new Parser(text(trailerAt + 7, trailerAt + 4096)).value();
-  if (!(trailer instanceof Map)) throw new Error('pdf: bad trailer');
-  const size = Number(trailer.get('Size'));
+const OBJ = Buffer.from('obj', 'latin1');
+const ENDOBJ = Buffer.from('endobj', 'latin1');
+
+const digits = (b: Buffer, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + b[i]! - 0x30;
+  return n;
+};
+
+/**
+ * The offsets of a cross-reference table's objects (`from`…`to`, after `xref`), by number; -1
+ * for free or missing ones. Entries are read as the fixed 20-byte records the format has; a
+ * table that is not so regular is read line by line.
+ */
+function readXref(bytes: Buffer, from: number, to: number, size: number): Int32Array {
   const offsets = new Int32Array(size).fill(-1);
-  const table = text(at + 4, trailerAt);
-  const lines = table.split(/\r\n|\r|\n/);
+  let i = from;
+  const skipSpace = () => {
+    while (i < to && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  };
+  const word = (): [number, number] => {
+    const start = i;
+    while (i < to && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
+    return [start, i];
+  };
+  for (skipSpace(); i < to; skipSpace()) {
+    const [a, b] = word();
+    if (bytes[i] !== 0x20) break;
+    i++;
+    const [c, d] = word();
+    if (a === b || c === d) break;
+    const first = digits(bytes, a, b);
+    const count = digits(bytes, c, d);
+    skipSpace();
+    for (let k = 0; k < count; k++, i += 20) {
+      if (i + 18 > to || bytes[i + 10] !== 0x20 || bytes[i + 16] !== 0x20)
+        return readXrefLines(bytes, from, to, size);
+      const num = first + k;
+      if (bytes[i + 17] === 0x6e && num < size) offsets[num] = digits(bytes, i, i + 10);
+    }
+  }
+  return offsets;
+}
+
+function readXrefLines(bytes: Buffer, from: number, to: number, size: number): Int32Array {
+  const offsets = new Int32Array(size).fill(-1);
   let next = 0;
   let left = 0;
-  for (const line of lines) {
-    const l = line.trim();
-    if (l === '') continue;
-    const parts = l.split(/\s+/);
+  for (const line of bytes.toString('latin1', from, to).split(/\r\n|\r|\n/)) {
+    const parts = line.trim().split(/\s+/);
+    if (parts[0] === '') continue;
     if (left === 0 && parts.length === 2) {
       next = Number(parts[0]);
       left = Number(parts[1]);
@@ -110,6 +139,23 @@ function index(bytes: Buffer): { spans: Int32Array; trailer: PdfDict } {
     next++;
     left--;
   }
+  return offsets;
+}
+
+/** Reads the cross-reference table and trailer; finds each object's body. */
+function index(bytes: Buffer): { spans: Int32Array; trailer: PdfDict } {
+  const tail = bytes.toString('latin1', Math.max(0, bytes.length - 64));
+  const m = /startxref\s+(\d+)/.exec(tail);
+  if (!m) throw new Error('pdf: no startxref');
+  const at = Number(m[1]);
+  const text = (from: number, to: number) => bytes.toString('latin1', from, Math.min(to, bytes.length));
+  if (!text(at, at + 4).startsWith('xref')) throw new Error('pdf: the cross-reference table is not a table');
+  const trailerAt = bytes.indexOf('trailer', at, 'latin1');
+  if (trailerAt === -1) throw new Error('pdf: no trailer');
+  const trailer = new Parser(text(trailerAt + 7, trailerAt + 4096)).value();
+  if (!(trailer instanceof Map)) throw new Error('pdf: bad trailer');
+  const size = Number(trailer.get('Size'));
+  const offsets = readXref(bytes, at + 4, trailerAt, size);
   // Each body runs from after `N G obj` to before `endobj`.
   const spans = new Int32Array(2 * size);
   const sorted = [...offsets.keys()]
@@ -117,14 +163,13 @@ function index(bytes: Buffer): { spans: Int32Array; trailer: PdfDict } {
     .sort((a, b) => offsets[a]! - offsets[b]!);
   sorted.forEach((num, k) => {
     const start = offsets[num]!;
-    const head = bytes.indexOf('obj', start, 'latin1');
+    const head = bytes.indexOf(OBJ, start);
     const limit = k + 1 < sorted.length ? offsets[sorted[k + 1]!]! : at;
-    const end = bytes.lastIndexOf('endobj', limit, 'latin1');
+    const end = bytes.lastIndexOf(ENDOBJ, limit);
     if (head === -1 || end === -1 || end < head) throw new Error(`pdf: object ${num} is malformed`);
     spans[2 * num] = head + 3;
     spans[2 * num + 1] = end;
   });
-  at = 0;
   return { spans, trailer };
 }
 
@@ -247,6 +292,16 @@ function resolveContentsArray(part: RawPart, ref: PdfRef): PdfValue[] {
     .toString('latin1', from, Math.min(from + 16, part.spans[2 * ref.num + 1]!))
     .trimStart();
   return head.startsWith('[') ? (objectOf(part, ref.num) as PdfValue[]) : [ref];
+}
+
+/** A page's width and height in points (its media box; A4 when it has none). */
+export function pageSize(part: RawPart, page: RawPage): [number, number] {
+  const box = resolve(part, page.dict.get('MediaBox'));
+  if (Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === 'number')) {
+    const [x0, y0, x1, y1] = box;
+    return [x1! - x0!, y1! - y0!];
+  }
+  return [595.28, 841.89];
 }
 
 /** True when the page draws nothing: its resources are at most the procedure sets. */
