@@ -8,7 +8,8 @@
  * address spaces costs the kernel real time (about 40 ms for Chromium's fifteen processes at
  * N=300): read at every 100 ms sample near the peak, it took two seconds from a 12-second build.
  * So the cheap RSS sum (`statm`) is read every 100 ms, and PSS every half second while that sum
- * is within 10% of its highest yet (every two seconds otherwise).
+ * is within 10% of its highest yet (every two seconds otherwise); and a run that is timed can
+ * leave PSS out altogether (`memory: false`), its peak taken from a run of its own.
  *
  * CPU time is the sum of each process's own user and system time (`/proc/PID/stat`), as last
  * seen: a process's CPU after its last sample is missed (at most 100 ms of it), while the
@@ -99,12 +100,23 @@ function commandOf(pid: number): string {
   }
 }
 
+/** Measurement settings. */
+export interface MeasureOptions {
+  /**
+   * Read PSS for the peak (default true). Without it the run is timed with only the cheap
+   * samples, and `peakMiB` is 0.
+   */
+  readonly memory?: boolean;
+}
+
 /** Runs `cmd args` to completion while sampling its process tree. */
 export function measure(
   cmd: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  options: MeasureOptions = {},
 ): Promise<Measurement> {
+  const memory = options.memory ?? true;
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(cmd, args, {
@@ -136,6 +148,7 @@ export function measure(
         rss += rssKiB(p.pid);
       }
       peakRss = Math.max(peakRss, rss);
+      if (!memory) return;
       const now = Date.now();
       if (now - lastPss < (rss < 0.9 * peakRss ? 2000 : 500)) return;
       lastPss = now;

@@ -75,30 +75,20 @@ async function benchSize(n: number): Promise<Row> {
     epubChromium: false,
     stages: {},
   };
+  const fullArgs = [BIN, 'build', site, '-o', out, '--format', 'pdf,epub', '--json', '-q'];
+  const rawArgs = [RAW, join(out, 'book.html'), join(out, 'raw.pdf')];
+  // Peak memory from runs of their own: reading PSS costs the run it measures time.
+  row.fullMem.push(check(await measure(process.execPath, fullArgs), 'full build (memory)').peakMiB);
+  row.rawMem.push(check(await measure(process.execPath, rawArgs), 'raw print (memory)').peakMiB);
+  const timed = { memory: false };
   for (let r = 0; r < runs; r++) {
-    const full = check(
-      await measure(process.execPath, [
-        BIN,
-        'build',
-        site,
-        '-o',
-        out,
-        '--format',
-        'pdf,epub',
-        '--json',
-        '-q',
-      ]),
-      'full build',
-    );
-    const raw = check(
-      await measure(process.execPath, [RAW, join(out, 'book.html'), join(out, 'raw.pdf')]),
-      'raw print',
-    );
+    const full = check(await measure(process.execPath, fullArgs, {}, timed), 'full build');
+    const raw = check(await measure(process.execPath, rawArgs, {}, timed), 'raw print');
     const epub = check(
-      await measure(process.execPath, [BIN, 'build', site, '-o', out, '--format', 'epub', '-q']),
+      await measure(process.execPath, [BIN, 'build', site, '-o', out, '--format', 'epub', '-q'], {}, timed),
       'epub build',
     );
-    const rebuild = check(await measure(process.execPath, [REBUILD, site]), 'rebuild');
+    const rebuild = check(await measure(process.execPath, [REBUILD, site], {}, timed), 'rebuild');
     const again = JSON.parse(rebuild.stdout) as {
       rebuild: number;
       rendered: number;
@@ -109,9 +99,7 @@ async function benchSize(n: number): Promise<Row> {
     row.rebuildNote = `${again.rendered} page rendered, ${again.cached} from cache; ${again.chunks}`;
     row.full.push(full.seconds);
     row.fullCpu.push(full.cpuSeconds);
-    row.fullMem.push(full.peakMiB);
     row.raw.push(raw.seconds);
-    row.rawMem.push(raw.peakMiB);
     row.ratio.push(full.seconds / raw.seconds);
     row.epub.push(epub.seconds);
     row.epubChromium ||= [...epub.commands].some((c) => /chrom/i.test(c));
@@ -145,7 +133,7 @@ const lines = [
   '',
   '- **full**: `bookbinder build --format pdf,epub` — PDF with numbered contents, running heads, bookmarks, page labels, metadata, plus the EPUB; wall time of the whole process, and its CPU time (user + system, every process of the tree).',
   '- **raw**: one puppeteer `page.pdf()` of the same book as one stitched HTML file (no contents numbers, no running heads), in its own process.',
-  '- **peak**: peak memory of the whole process tree (sum of PSS over every process, read whenever the summed RSS, sampled every 100 ms, nears its highest).',
+  '- **peak**: peak memory of the whole process tree (sum of PSS over every process, read every half second while the summed RSS, sampled every 100 ms, nears its highest), from one more run of each: reading PSS costs the run it measures about 0.4 s at N=300, so the timed runs leave it out.',
   '- **EPUB only**: `--format epub`; "Chromium" says whether any Chromium process was seen.',
   '- **rebuild**: in one process with the render and print caches (what `preview` keeps), the PDF built again after one sentence was added to the middle chapter.',
   '',

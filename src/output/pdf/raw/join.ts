@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CROSS_LINK_PREFIX } from '../chunks.js';
+import type { PdfMetadata } from '../metadata.js';
 import type { OutlineNode } from '../outline.js';
 import { contentRefs, objectOf, pageSize, type RawPage, type RawPart, resolve } from './part.js';
 import {
@@ -54,13 +55,8 @@ export interface JoinPlan {
   readonly dests: ReadonlyMap<string, JoinedDest>;
 }
 
-/** Document information. */
-export interface JoinInfo {
-  readonly title: string;
-  readonly author: readonly string[];
-  readonly subject: string;
-  readonly keywords: readonly string[];
-  readonly lang: string;
+/** Document information, and the date of creation and modification. */
+export interface JoinInfo extends PdfMetadata {
   readonly date: Date;
 }
 
