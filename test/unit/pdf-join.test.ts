@@ -48,6 +48,8 @@ describe('PDF syntax', () => {
       copied('\n<</P 1 0 R /K [2 0 R 3 0 R] /Alt (see 4 0 R) /N1 5 /X <00> /S /R12 0 R>>\n', map),
       '\n<</P 101 0 R /K [102 0 R 103 0 R] /Alt (see 4 0 R) /N1 5 /X <00> /S /R12 0 R>>\n',
     );
+    // The joined file has generation 0 only.
+    assert.equal(copied('<</Q 7 1 R>>', map), '<</Q 107 0 R>>');
     const stream = '\n<</Length 9 /Res 7 0 R>> stream\n1 0 R q Q\nendstream\n';
     assert.equal(copied(stream, map), stream.replace('7 0 R', '107 0 R'));
   });

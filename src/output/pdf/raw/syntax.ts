@@ -286,7 +286,8 @@ export class Out {
  * Copies an object's body (`from`…`to`, between `obj` and `endobj`) to `out`, renumbering its
  * references with `map` and renaming the literal strings `rename` knows (structure element ids).
  * Strings, names and comments are skipped, so `(1 0 R)` in a text stays as written; a stream's
- * data, from its `stream` keyword on, is copied byte for byte.
+ * data, from its `stream` keyword on, is copied byte for byte. References come out with
+ * generation 0, the generation of every object in the joined file.
  */
 export function copyBody(
   b: Buffer,
@@ -332,7 +333,7 @@ export function copyBody(
       const ref = refAt(b, i, to);
       if (ref) {
         out.bytes(b, last, i);
-        out.text(`${map(ref[0])} ${ref[1]} R`);
+        out.text(`${map(ref[0])} 0 R`);
         last = i = ref[2];
       } else while (i < to && !ENDS[b[i]!]) i++;
     } else if (
