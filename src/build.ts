@@ -205,7 +205,20 @@ function startPdf(options: BuildOptions, diags: Diagnostics): PdfJob {
     return preparePdf(job.book, { ...job.pdf, onPrinting: printingNow }, diags);
   });
   prepared.catch(() => undefined);
-  const print = async (browser: Browser): Promise<PdfResult | undefined> => (await prepared)?.print(browser);
+  const print = async (browser: Browser): Promise<PdfResult | undefined> => {
+    const job = await given;
+    if (!job) return undefined;
+    // The pages open while the book is stitched.
+    const { openPdfPrinter } = await import('./output/pdf/printing.js');
+    const made = openPdfPrinter(browser, job.pdf);
+    const book = await prepared.catch(async (e: unknown) => {
+      await made.printer.close();
+      throw e;
+    });
+    if (book) return book.print(browser, made);
+    await made.printer.close();
+    return undefined;
+  };
   const retried = (e: unknown) =>
     diags.info(
       'browser/retried',

@@ -17,6 +17,8 @@ import { type AssetLookup, BOOK_ORIGIN, type Sandbox, sandboxPage } from './serv
 export interface Printer {
   /** Prints a document; given as a function, it is built only once a page is free for it. */
   print(html: string | (() => string)): Promise<Uint8Array>;
+  /** Opens the pages now, in the background (while the caller prepares the documents). */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ interface Open {
 
 interface Slot {
   open?: Open;
+  /** The page being opened. */
+  opening?: Promise<Open>;
+  /** The page, as soon as it exists (so that a failed opening still closes it). */
+  page?: Page;
   /** The last document being unloaded (it is, while its PDF is read here). */
   cleared?: Promise<unknown>;
   release?: () => void;
@@ -73,10 +79,12 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
   const all = [...free];
   const turns = new Semaphore(options.slots);
 
-  const open = async (slot: Slot): Promise<Open> => {
-    if (slot.open && !slot.open.page.isClosed()) return slot.open;
+  const opened = async (slot: Slot): Promise<Open> => {
+    // A page left by a failed opening goes first.
+    await slot.page?.close().catch(() => undefined);
     slot.release ??= await pageSlot(browser);
     const page = await browser.newPage();
+    slot.page = page;
     page.setDefaultTimeout(options.timeoutMs);
     page.setDefaultNavigationTimeout(options.timeoutMs);
     const sandbox = await sandboxPage(page, EMPTY, options.lookup, options.onBlocked);
@@ -87,9 +95,18 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
     slot.open = { page, sandbox, client, frameId: frameTree.frame.id };
     return slot.open;
   };
+  const open = (slot: Slot): Promise<Open> => {
+    if (slot.open && !slot.open.page.isClosed()) return Promise.resolve(slot.open);
+    slot.opening ??= opened(slot).finally(() => {
+      slot.opening = undefined;
+    });
+    return slot.opening;
+  };
   const discard = async (slot: Slot): Promise<void> => {
+    await slot.opening?.catch(() => undefined);
     await slot.cleared;
-    await slot.open?.page.close().catch(() => undefined);
+    await slot.page?.close().catch(() => undefined);
+    slot.page = undefined;
     slot.open = undefined;
     slot.cleared = undefined;
     slot.release?.();
@@ -121,6 +138,9 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
         free.push(slot);
         turns.release();
       }
+    },
+    warm() {
+      for (const slot of free) open(slot).catch(() => undefined);
     },
     async close() {
       await Promise.all(all.map(discard));

@@ -6,11 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
-import { createPrinter } from '../../browser/printer.js';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
 import { hyphenateHtmlCached, hyphenatorFor } from '../../compose/hyphenate.js';
@@ -18,8 +16,9 @@ import { BLANK_PAGE, destinationLinks } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
-import { fontFile, fontPreloads } from './fonts.js';
-import { drawableHead, RunningHeads } from './heads.js';
+import { fontPreloads } from './fonts.js';
+import { cores, openPdfPrinter, type PdfPrinter } from './printing.js';
+import type { RunningHeads } from './heads.js';
 import { bookMetadata } from './metadata.js';
 import { outlineDestinations, outlineTree } from './outline.js';
 import { type PageInfo, planPages } from './pages.js';
@@ -135,7 +134,8 @@ export async function renderPdf(
 
 /** A book stitched and cut into chunks, ready to print (again, if a browser crashed). */
 export interface PreparedPdf {
-  print(browser: Browser): Promise<PdfResult>;
+  /** Prints it, on `made`'s pages if given (which it then closes). */
+  print(browser: Browser, made?: PdfPrinter): Promise<PdfResult>;
 }
 
 /**
@@ -163,7 +163,6 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     destinations: ['bb-contents'],
     date: titleDate(cfg, book.site.lang, opts.sourceDateEpoch),
   };
-  const concurrency = opts.concurrency ?? printConcurrency();
   const parts = stitchParts(book, {
     medium: 'print',
     style,
@@ -196,28 +195,27 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
   const targets = linkTargets([frontPlaceholder, ...bodies.map((b) => b.join('\n'))], definedBy);
   const known = (id: string): boolean => definedBy.some((set) => set.has(id));
   const stitched = Math.round(performance.now() - stitchStart) / 1000;
-  return { print: (browser) => printPrepared(browser) };
+  return { print: (browser, made) => printPrepared(browser, made) };
 
-  async function printPrepared(browser: Browser): Promise<PdfResult> {
+  async function printPrepared(browser: Browser, made?: PdfPrinter): Promise<PdfResult> {
     const timings: Record<string, number> = { stitch: stitched };
     const clock = (name: string, since: number): void => {
       timings[name] = Math.round(performance.now() - since) / 1000;
     };
     let t = performance.now();
-    const blocked = new Set<string>();
+
     // The running heads' titles are laid out while the pages print, once a page's width is known.
-    const heads = new RunningHeads(
-      { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
-      cfg,
-    );
+    // Loaded meanwhile, not at start: pdf-lib and fontkit are only needed for the heads' fonts.
+    const headsReady = import('./heads.js').then((m) => ({
+      drawableHead: m.drawableHead,
+      heads: new m.RunningHeads(
+        { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
+        cfg,
+      ),
+    }));
+    headsReady.catch(() => undefined);
     let warming: Promise<void> | undefined;
-    const printer = createPrinter(browser, {
-      slots: concurrency,
-      lookup: (path) => (path.startsWith('/src/') ? opts.assets.get(path.slice(5)) : fontFile(path)),
-      onBlocked: (url) => blocked.add(url),
-      timeoutMs: opts.timeoutMs,
-      pdf: { printBackground: true, preferCSSPageSize: true, outline: false, tagged: true },
-    });
+    const { printer, blocked } = made ?? openPdfPrinter(browser, opts);
     let reused = 0;
     /** Prints a document built by `make` when a page is free (or found in the print cache). */
     const printPart = async (make: () => string): Promise<Printed> => {
@@ -235,7 +233,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       // Read while other parts are still printing.
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       const first = part.pages[0];
-      if (first) warming ??= heads.warm(pageSize(part, first)[0]);
+      if (first) warming ??= headsReady.then(({ heads }) => heads.warm(pageSize(part, first)[0]));
       await dropSoftHyphenText(part);
       const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
       return { part, pages: part.pages.length, starts };
@@ -356,7 +354,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
 
     t = performance.now();
     await warming;
-    const pdf = await finishPdf(joined, heads, book, plan, cfg, opts.sourceDateEpoch, diags);
+    const { heads, drawableHead } = await headsReady;
+    const pdf = await finishPdf(joined, heads, drawableHead, book, plan, cfg, opts.sourceDateEpoch, diags);
     clock('finish', t);
     return { pdf, pages, timings };
   }
@@ -439,24 +438,6 @@ function envChunkTarget(): number | undefined {
   return v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined;
 }
 
-/** The cores Chromium can print on (at least two). */
-function cores(): number {
-  return Math.max(2, availableParallelism());
-}
-
-/**
- * Pages printing at once (`BOOKBINDER_PDF_PAGES`, 1 to 4, trades speed for memory: each page
- * holds a chunk): one per core, at most four. While each chunk was navigated to, a page spent
- * part of its turn waiting and a third page on two cores filled those gaps; set in place, the
- * third only competes: at N=300, two pages printed the book in 11.2-11.4 s and 1.42 GB, three
- * in 12.0 s and 1.53 GB.
- */
-function printConcurrency(): number {
-  const v = process.env.BOOKBINDER_PDF_PAGES;
-  if (v && /^[1-4]$/.test(v)) return Number(v);
-  return Math.min(4, cores());
-}
-
 /**
  * Writes the book: the running heads and folios drawn over the printed pages, the page labels,
  * the bookmarks from the book's tree, the metadata.
@@ -464,6 +445,7 @@ function printConcurrency(): number {
 async function finishPdf(
   joined: JoinPlan,
   runningHeads: RunningHeads,
+  drawableHead: (text: string) => boolean,
   book: Book,
   plan: readonly PageInfo[],
   cfg: PdfConfig,
