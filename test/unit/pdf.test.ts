@@ -16,7 +16,7 @@ import { parseLength, readPdfConfig } from '../../src/config/pdf.js';
 import { defaultSiteConfig } from '../../src/config/site.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import type { Book, Heading, RenderedChapter } from '../../src/model.js';
-import { fontFile, parseFontFaces, sliceFor } from '../../src/output/pdf/fonts.js';
+import { codePoints, fontFile, parseFontFaces, sliceFor } from '../../src/output/pdf/fonts.js';
 import { drawableHead } from '../../src/output/pdf/heads.js';
 import { outlineTree } from '../../src/output/pdf/outline.js';
 import { planPages, roman } from '../../src/output/pdf/pages.js';
@@ -283,6 +283,10 @@ describe('print helpers', () => {
       printableBacklinks('<a href="#fnref-1" class="footnote-backref">\u21a9\ufe0e</a>'),
       '<a href="#fnref-1" class="footnote-backref">\u2191</a>',
     );
+  });
+
+  it('lists the code points a text uses, astral ones and lone surrogates included', () => {
+    assert.deepEqual(codePoints('bab\u00e9\ud83d\ude00a\ud800'), [0x61, 0x62, 0xe9, 0xd800, 0x1f600]);
   });
 
   it('reads fontsource slices and serves only their files', () => {

@@ -161,15 +161,28 @@ function glyphsOf(slice: FontSlice): Set<number> {
   return set;
 }
 
-/** The code points a text uses, sorted. */
-function codePoints(text: string): number[] {
-  const seen = new Set<number>();
+/**
+ * The code points a text uses, sorted. A chunk of a book is a million characters or more, so
+ * the Basic Multilingual Plane is marked in a table rather than a set (several times faster).
+ */
+export function codePoints(text: string): number[] {
+  const bmp = new Uint8Array(0x10000);
+  const astral = new Set<number>();
   for (let i = 0; i < text.length; i++) {
-    const c = text.codePointAt(i)!;
-    if (c > 0xffff) i++;
-    seen.add(c);
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const cp = text.codePointAt(i)!;
+      if (cp > 0xffff) {
+        astral.add(cp);
+        i++;
+        continue;
+      }
+    }
+    bmp[c] = 1;
   }
-  return [...seen].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let c = 0; c < 0x10000; c++) if (bmp[c]) out.push(c);
+  return [...out, ...[...astral].sort((a, b) => a - b)];
 }
 
 /**
