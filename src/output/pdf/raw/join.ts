@@ -15,7 +15,6 @@ import { contentRefs, objectOf, pageSize, type RawPage, type RawPart, resolve } 
 import {
   copyBody,
   mapRefs,
-  nameOf,
   Out,
   type PdfDict,
   PdfName,
@@ -481,5 +480,3 @@ function safeDecode(s: string): string {
     return s;
   }
 }
-
-export { nameOf };
