@@ -37,12 +37,11 @@ export interface Sandbox {
 
 /**
  * Installs the sandbox on a page: JavaScript off, the document at `/index.html` (whatever the
- * query; `html` may be a function, for a page that prints one document after another), assets
- * by lookup.
+ * query), assets by lookup.
  */
 export async function sandboxPage(
   page: Page,
-  html: string | (() => string),
+  html: string,
   lookup: AssetLookup,
   onBlocked: (url: string) => void,
 ): Promise<Sandbox> {
@@ -51,7 +50,7 @@ export async function sandboxPage(
   await page.setRequestInterception(true);
   page.on('request', (req: HTTPRequest) => {
     pending++;
-    void answer(req, typeof html === 'string' ? html : html(), lookup, onBlocked).finally(() => pending--);
+    void answer(req, html, lookup, onBlocked).finally(() => pending--);
   });
   return { pending: () => pending };
 }

@@ -148,7 +148,8 @@ function toSitePath(value: string, site: SiteConfig): string | undefined {
   return path;
 }
 
-function safeDecode(s: string): string {
+/** `decodeURIComponent`, or the text as it is when it is not valid percent-encoding. */
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

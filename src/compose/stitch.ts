@@ -76,8 +76,6 @@ export interface PrintOptions {
   readonly destinations: readonly string[];
   /** Chapters that get a blank page before them, so that they open on a right-hand page. */
   readonly blankBefore?: ReadonlySet<string>;
-  /** Inserts soft hyphens into a chapter's HTML. */
-  readonly hyphenate?: (html: string) => string;
   /** The date printed on the title page. */
   readonly date?: string;
 }
@@ -128,7 +126,6 @@ export function stitchParts(book: Book, options: StitchOptions): StitchParts {
   const table = chapterTable(book.chapters);
   const chapters = book.chapters.map((c) => {
     let html = finalizeHtml(c.html, table, options.style);
-    if (print?.hyphenate) html = print.hyphenate(html);
     if (print?.config.printUrls) html = markExternalLinks(html);
     if (print) html = printableBacklinks(html);
     const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';

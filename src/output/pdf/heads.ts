@@ -118,16 +118,17 @@ const FOLIO = /^[0-9ivxlcdm]+$/;
 const charWidths = new WeakMap<PDFFont, Map<string, number>>();
 const charGlyphs = new WeakMap<PDFFont, Map<string, string>>();
 
-function perChar<T>(cache: WeakMap<PDFFont, Map<string, T>>, font: PDFFont, ch: string, make: () => T): T {
+/** `make()` for a font and a key (a character, a text), computed once. */
+function perFont<T>(cache: WeakMap<PDFFont, Map<string, T>>, font: PDFFont, key: string, make: () => T): T {
   let m = cache.get(font);
   if (!m) {
     m = new Map();
     cache.set(font, m);
   }
-  let v = m.get(ch);
+  let v = m.get(key);
   if (v === undefined) {
     v = make();
-    m.set(ch, v);
+    m.set(key, v);
   }
   return v;
 }
@@ -135,7 +136,7 @@ function perChar<T>(cache: WeakMap<PDFFont, Map<string, T>>, font: PDFFont, ch: 
 function textWidth(font: PDFFont, text: string): number {
   if (!FOLIO.test(text)) return font.widthOfTextAtSize(text, SIZE);
   let w = 0;
-  for (const ch of text) w += perChar(charWidths, font, ch, () => font.widthOfTextAtSize(ch, SIZE));
+  for (const ch of text) w += perFont(charWidths, font, ch, () => font.widthOfTextAtSize(ch, SIZE));
   return w;
 }
 
@@ -144,7 +145,7 @@ function glyphsOf(font: PDFFont, text: string): string {
   if (!FOLIO.test(text)) return font.encodeText(text).toString();
   let hex = '';
   for (const ch of text)
-    hex += perChar(charGlyphs, font, ch, () => font.encodeText(ch).toString().slice(1, -1));
+    hex += perFont(charGlyphs, font, ch, () => font.encodeText(ch).toString().slice(1, -1));
   return `<${hex}>`;
 }
 
@@ -210,7 +211,7 @@ export class RunningHeads {
   private readonly doc: Promise<PDFDocument>;
   private readonly fonts: Promise<FontCache>;
   private readonly names = new Map<PDFFont, string>();
-  private readonly encoded = new Map<PDFFont, Map<string, string>>();
+  private readonly encoded = new WeakMap<PDFFont, Map<string, string>>();
   private readonly folioOf: (label: string) => Promise<{ runs: Run[]; width: number }>;
   private readonly headOf: (key: string) => Promise<{ runs: Run[]; width: number }>;
   private readonly opsOf = new Map<string, string>();
@@ -263,19 +264,7 @@ export class RunningHeads {
 
   /** Glyph strings of runs, each encoded once (encoding lays the text out again). */
   private encode(runs: readonly Run[]): string[] {
-    return runs.map((r) => {
-      let byText = this.encoded.get(r.font);
-      if (!byText) {
-        byText = new Map();
-        this.encoded.set(r.font, byText);
-      }
-      let hex = byText.get(r.text);
-      if (hex === undefined) {
-        hex = glyphsOf(r.font, r.text);
-        byText.set(r.text, hex);
-      }
-      return hex;
-    });
+    return runs.map((r) => perFont(this.encoded, r.font, r.text, () => glyphsOf(r.font, r.text)));
   }
 
   private ops(runs: readonly Run[], x: number, y: number): string {

@@ -190,9 +190,10 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
   // Which document defines which id, and which ids other documents link to.
   const frontPlaceholder = `${parts.titlePage}\n${parts.toc}`;
   const bodies = ranges.map(([from, to]) => parts.chapters.slice(from, to));
-  const definedBy = [frontPlaceholder, ...bodies.map((b) => b.join('\n'))].map(definedIds);
+  const docs = [frontPlaceholder, ...bodies.map((b) => b.join('\n'))];
+  const definedBy = docs.map(definedIds);
   const outlineIds = new Set(outlineDestinations(tree));
-  const targets = linkTargets([frontPlaceholder, ...bodies.map((b) => b.join('\n'))], definedBy);
+  const targets = linkTargets(docs, definedBy);
   const known = (id: string): boolean => definedBy.some((set) => set.has(id));
   const stitched = Math.round(performance.now() - stitchStart) / 1000;
   return { print: (browser, made) => printPrepared(browser, made) };

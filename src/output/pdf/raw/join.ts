@@ -8,6 +8,7 @@
  * The file identifier is a hash of the bytes, so the same book gives the same file.
  */
 import { createHash } from 'node:crypto';
+import { safeDecode } from '../../../compose/resolve.js';
 import { CROSS_LINK_PREFIX } from '../chunks.js';
 import type { PdfMetadata } from '../metadata.js';
 import type { OutlineNode } from '../outline.js';
@@ -208,8 +209,22 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
     offsets[num] = out.length;
     out.text(`${num} 0 obj\n${body}\nendobj\n`);
   };
-  const writeOutline = (): number => {
-    let count = 0;
+  /** Copies object `n` of `part` as object `num`, renumbered by `map` (or its replaced body). */
+  const copy = (
+    part: RawPart,
+    n: number,
+    num: number,
+    map: (n: number) => number,
+    rename?: ReadonlyMap<string, string>,
+  ): void => {
+    offsets[num] = out.length;
+    out.text(`${num} 0 obj`);
+    const replaced = part.replaced.get(n);
+    if (replaced) out.bytes(replaced);
+    else copyBody(part.bytes, part.spans[2 * n]!, part.spans[2 * n + 1]!, out, map, rename);
+    out.text('endobj\n');
+  };
+  const writeOutline = (): void => {
     const items = (
       nodes: readonly OutlineNode[],
       parent: number,
@@ -235,7 +250,6 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
         object(nums[i]!, write(dict));
         visible += 1 + (open ? kids.visible : 0);
       });
-      count += nums.length;
       return { nums, visible };
     };
     const top = items(tree, OUTLINES, 0);
@@ -246,7 +260,6 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
       root.set('Count', top.visible);
     }
     object(OUTLINES, write(root));
-    return count;
   };
 
   // Catalog, information, page tree.
@@ -293,7 +306,7 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
   const dests = D([]);
   for (const [id, d] of plan.dests) {
     const p = parts[d.part]!;
-    if ('part' in p) dests.set(p.part.destNames.get(id)!, destArray(d));
+    if ('part' in p) dests.set(p.part.dests.get(id)!.name, destArray(d));
   }
   object(DESTS, write(dests));
 
@@ -425,20 +438,7 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
         object(num, write(annot));
         continue;
       }
-      offsets[num] = out.length;
-      out.text(`${num} 0 obj`);
-      const replaced = part.replaced.get(n);
-      if (replaced) out.bytes(replaced);
-      else
-        copyBody(
-          part.bytes,
-          part.spans[2 * n]!,
-          part.spans[2 * n + 1]!,
-          out,
-          map,
-          rename.size > 0 ? rename : undefined,
-        );
-      out.text('endobj\n');
+      copy(part, n, num, map, rename.size > 0 ? rename : undefined);
     }
     // Freed as soon as it is written: a book's parts are tens of megabytes.
     edited.delete(index);
@@ -447,11 +447,7 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
     const map = mapper(fontMap);
     for (let n = 1; n < fontMap.length; n++) {
       const num = fontMap[n]!;
-      if (num === 0) continue;
-      offsets[num] = out.length;
-      out.text(`${num} 0 obj`);
-      copyBody(fonts.bytes, fonts.spans[2 * n]!, fonts.spans[2 * n + 1]!, out, map);
-      out.text('endobj\n');
+      if (num !== 0) copy(fonts, n, num, map);
     }
   }
   writeOutline();
@@ -471,12 +467,4 @@ export function writeJoin(plan: JoinPlan, extras: JoinExtras): Joined {
   id.copy(pdf, at - placeholder.length - 1);
   id.copy(pdf, at);
   return { pdf, deadLinks, missingBookmarks };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

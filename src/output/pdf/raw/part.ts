@@ -13,8 +13,9 @@ export interface RawPage {
   readonly dict: PdfDict;
 }
 
-/** A named destination in a part: its page (0-based, in the part) and its array. */
+/** A named destination in a part: its name as written, page (0-based, in the part) and array. */
 export interface RawDest {
+  readonly name: string;
   readonly page: number;
   readonly array: PdfValue[];
 }
@@ -43,10 +44,8 @@ export interface RawPart {
   readonly pageTree: ReadonlySet<number>;
   readonly structRoot?: number;
   readonly structure?: RawStructure;
+  /** Named destinations, by id (the name decoded). */
   readonly dests: ReadonlyMap<string, RawDest>;
-  /** The raw key of each destination (the name as written), by id. */
-  readonly destNames: ReadonlyMap<string, string>;
-  readonly lang?: PdfValue;
   /** Objects whose body was replaced (streams rewritten), by number. */
   readonly replaced: Map<number, Buffer>;
 }
@@ -228,16 +227,13 @@ export function readPart(bytes: Buffer): RawPart {
   const pageIndex = new Map(pages.map((p, i) => [p.num, i]));
 
   const dests = new Map<string, RawDest>();
-  const destNames = new Map<string, string>();
   const destDict = dictOf(base, catalog.get('Dests'));
   for (const [key, value] of destDict ?? []) {
     const arr = resolve(base, value);
     if (!Array.isArray(arr)) continue;
     const page = arr[0] instanceof PdfRef ? pageIndex.get(arr[0].num) : undefined;
     if (page === undefined) continue;
-    const id = decodePdfName(key);
-    dests.set(id, { page, array: arr });
-    destNames.set(id, key);
+    dests.set(decodePdfName(key), { name: key, page, array: arr });
   }
 
   const rootVal = catalog.get('StructTreeRoot');
@@ -272,8 +268,6 @@ export function readPart(bytes: Buffer): RawPart {
     ...(rootVal instanceof PdfRef && { structRoot: rootVal.num }),
     ...(structure && { structure }),
     dests,
-    destNames,
-    ...(catalog.has('Lang') && { lang: catalog.get('Lang')! }),
     replaced: new Map(),
   };
 }
