@@ -129,7 +129,12 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
           await page.page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
         const pdf = await page.page.pdf({ ...options.pdf, timeout: options.timeoutMs });
         // Tearing a big document down takes its renderer a while: start it now, in parallel.
-        slot.cleared = setDocument(page, EMPTY, options.timeoutMs).catch(() => undefined);
+        // Then a full garbage collection: left to itself, the renderer kept most of each
+        // document it had printed (a 226-page chunk printed three times grew it from 120 to
+        // 440 MB; collected, it goes back to 170 MB each time, for 60 ms of its time).
+        slot.cleared = setDocument(page, EMPTY, options.timeoutMs)
+          .then(() => page.client.send('HeapProfiler.collectGarbage'))
+          .catch(() => undefined);
         return pdf;
       } catch (e) {
         await discard(slot);

@@ -23,16 +23,22 @@ export interface ChunkSettings {
   readonly topLevelOnly: boolean;
 }
 
-/** Chunk sizes are powers of two between these, in HTML characters (about 4,000 a page). */
+/**
+ * Chunk sizes are powers of two between these, in HTML characters (about 4,000 a page). The
+ * largest bounds memory: a page holds its chunk's layout, accessibility tree and pictures
+ * while it prints, and its renderer's peak grows with it. At N=300 (1,709 pages, two pages
+ * printing), chunks of 2^20 peaked at 1.16-1.20 GB for the whole build, 2^19 at 0.94-0.99 GB,
+ * in the same time.
+ */
 export const CHUNK_MIN = 2 ** 17;
-export const CHUNK_MAX = 2 ** 20;
+export const CHUNK_MAX = 2 ** 19;
 
 /**
  * The chunk size aimed at for a body of `total` characters printed on `cores` cores: about two
  * chunks per core (each document costs Chromium a fixed share: fonts, styles, its accessibility
  * tree; measured at N=100 and 300, 2 per core beat 3 and 4), rounded to
  * a power of two (so that a small edit does not change it) between {@link CHUNK_MIN} and
- * {@link CHUNK_MAX} (below, a print's fixed costs dominate; above, Chromium slows down).
+ * {@link CHUNK_MAX} (below, a print's fixed costs dominate; above, memory grows and Chromium slows down).
  */
 export function chunkTarget(total: number, cores: number): number {
   const ideal = total / (2 * Math.max(1, cores));
