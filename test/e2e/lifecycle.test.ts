@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, liveBrowsers, withBrowser } from '../../src/browser/launch.js';
 import { withSharedBrowser } from '../../src/browser/pool.js';
+import { createPrinter } from '../../src/browser/printer.js';
+import { BOOK_ORIGIN } from '../../src/browser/serve.js';
 import { build } from '../../src/build.js';
 import { writeAtomic } from '../../src/output/write.js';
 import {
@@ -175,6 +177,34 @@ describe('browser lifecycle and atomic outputs (end to end)', function () {
       assert.ok(results.every((r) => r.ok && r.pdf));
       assert.equal((await browser.pages()).length, 1, 'only the initial blank page');
       assert.ok(browser.connected, 'the caller still owns an open browser');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('a printing page keeps none of the documents it printed (its renderer is collected)', async () => {
+    const browser = await launchBrowser();
+    try {
+      const printer = createPrinter(browser, {
+        slots: 1,
+        lookup: () => undefined,
+        onBlocked: () => undefined,
+        timeoutMs: 60_000,
+        pdf: { tagged: true },
+      });
+      const big = `<!doctype html><title>big</title>${'<p>Some <b>text</b> here.</p>'.repeat(5_000)}`;
+      const pdf = await printer.print(big);
+      assert.equal(Buffer.from(pdf.subarray(0, 5)).toString('latin1'), '%PDF-');
+      // The next print waits for the page to have emptied and collected the last document.
+      await printer.print('<!doctype html><title>small</title><p>small</p>');
+      const pages = (await browser.pages()).filter((p) => p.url().startsWith(BOOK_ORIGIN));
+      assert.equal(pages.length, 1, 'the printer reused its one page');
+      const session = await pages[0]!.createCDPSession();
+      const counters = await session.send('Memory.getDOMCounters');
+      // Uncollected, the 25,000 nodes of the big document stayed alive in the renderer.
+      assert.ok(counters.nodes < 100, `${counters.nodes} DOM nodes left alive`);
+      await session.detach();
+      await printer.close();
     } finally {
       await browser.close();
     }
