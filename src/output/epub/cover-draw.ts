@@ -13,7 +13,7 @@ import type { Bidi } from 'bidi-js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
-import { FONT_STACKS, type FontSlice, fontSlices, sliceWoff } from '../pdf/fonts.js';
+import { FONT_STACKS, type FontSlice, fontSlices, sliceCovers, sliceWoff } from '../pdf/fonts.js';
 import {
   COVER_SIZE,
   COVER_STYLE,
@@ -160,10 +160,7 @@ export class CoverFaces {
         slices.map((s) => s.weight),
         this.#weight,
       );
-      const slice = slices.find(
-        (s) =>
-          s.weight === weight && (s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b)),
-      );
+      const slice = slices.find((s) => s.weight === weight && sliceCovers(s, cp));
       if (!slice) continue;
       const face = openSlice(slice);
       if (face.font.hasGlyphForCodePoint(cp)) {

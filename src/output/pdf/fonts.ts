@@ -131,14 +131,15 @@ export function fontFile(path: string): string | undefined {
   return join(packageDir(m[1]!), 'files', m[2]!);
 }
 
+/** Whether a slice's ranges hold a code point (a slice with no ranges holds every one). */
+export function sliceCovers(s: FontSlice, cp: number): boolean {
+  return s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b);
+}
+
 /** The slice of `family` (normal style, given weight) that holds a code point, if any. */
 export function sliceFor(family: string, weight: number, cp: number): FontSlice | undefined {
   return fontSlices().find(
-    (s) =>
-      s.family === family &&
-      s.weight === weight &&
-      s.style === 'normal' &&
-      (s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b)),
+    (s) => s.family === family && s.weight === weight && s.style === 'normal' && sliceCovers(s, cp),
   );
 }
 
@@ -195,8 +196,6 @@ export function fontPreloads(text: string): string {
   const cps = codePoints(text);
   const slices = fontSlices();
   const families = [...new Set(slices.map((s) => s.family))];
-  const covers = (s: FontSlice, cp: number): boolean =>
-    s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b);
   const byFamily = new Map(families.map((f) => [f, slices.filter((s) => s.family === f)]));
   const stacks = Object.values(FONT_STACKS).map((stack) =>
     [...stack.matchAll(/"([^"]+)"/g)].map((m) => byFamily.get(m[1]!) ?? []),
@@ -205,7 +204,7 @@ export function fontPreloads(text: string): string {
   for (const cp of cps) {
     for (const stack of stacks) {
       for (const family of stack) {
-        const hit = family.filter((s) => covers(s, cp));
+        const hit = family.filter((s) => sliceCovers(s, cp));
         if (hit.length === 0) continue;
         // Chromium fetches every slice whose range covers the character, and falls back to
         // the next family only when the glyph is not in it after all (Noto Serif's Latin

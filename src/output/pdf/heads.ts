@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PDFDocument, type PDFFont } from 'pdf-lib';
 import type { PdfConfig } from '../../config/pdf.js';
-import { type FontSlice, sliceFor, sliceWoff } from './fonts.js';
+import { type FontSlice, sliceCovers, sliceFor, sliceWoff } from './fonts.js';
 import { ticker } from '../../ticker.js';
 import type { PageInfo } from './pages.js';
 
@@ -88,7 +88,7 @@ async function runsOf(text: string, fonts: FontCache): Promise<Run[]> {
   };
   for (const ch of text.replace(/\s+/g, ' ')) {
     const cp = ch.codePointAt(0)!;
-    const slice = current && sliceHas(current.slice, cp) ? current.slice : sliceOf(cp);
+    const slice = current && sliceCovers(current.slice, cp) ? current.slice : sliceOf(cp);
     if (!slice) continue;
     if (current?.slice === slice) {
       current.text += ch;
@@ -99,10 +99,6 @@ async function runsOf(text: string, fonts: FontCache): Promise<Run[]> {
   }
   await flush();
   return runs;
-}
-
-function sliceHas(s: FontSlice, cp: number): boolean {
-  return s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b);
 }
 
 function widthOf(runs: readonly Run[]): number {

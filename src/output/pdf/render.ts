@@ -1,8 +1,9 @@
 /**
  * The print PDF: the stitched book laid out by headless Chromium in chunks of whole chapters,
- * printed in parallel, then the front matter with the page numbers those chunks gave. pdf-lib
- * joins the parts (keeping the tagged structure), draws the running heads and folios, writes
- * the page labels, the bookmarks from the book's tree and the metadata, and saves reproducibly.
+ * printed in parallel, then the front matter with the page numbers those chunks gave. The parts
+ * are joined byte for byte (`raw/`, keeping the tagged structure) with the running heads and
+ * folios laid over the pages, the page labels, the bookmarks from the book's tree and the
+ * metadata, reproducibly.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -117,8 +118,8 @@ interface Printed {
 /**
  * Prints the book. The body is cut into chunks of whole chapters that Chromium lays out in
  * parallel pages; their page counts give every chapter's page number, so the front matter
- * (title page and contents, with those numbers) is printed last, once. pdf-lib joins the parts,
- * keeping the tagged structure, and resolves the links between them. In a two-sided book a
+ * (title page and contents, with those numbers) is printed last, once. The join keeps the
+ * tagged structure and resolves the links between the parts. In a two-sided book a
  * chunk that must start on a left-hand page, or needs blank pages so that its top-level
  * chapters open on the right, is printed again with those: page counts do not change, since
  * inner and outer margins only swap.
@@ -262,7 +263,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       // The biggest chunks first, so that the last to finish are small ones.
       const bySize = ranges
         .map((_, c) => c)
-        .sort((a, b) => bodies[b]!.join('').length - bodies[a]!.join('').length || a - b);
+        .sort((a, b) => docs[b + 1]!.length - docs[a + 1]!.length || a - b);
       // Each chunk is built when a page is free to print it.
       const printing = new Map(bySize.map((c) => [c, printPart(() => chunkHtml(c, plain))]));
       opts.onPrinting?.();
