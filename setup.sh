@@ -3,8 +3,9 @@
 # compiles, and builds the sample book in content/ into output/.
 #   - Chromium for the PDF (Debian's `chromium`; puppeteer's own download is never used);
 #   - a math font (fonts-dejavu-extra) for the formulas in the PDF;
-#   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo), qpdf and
-#     procps (ps, pgrep).
+#   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo), qpdf,
+#     procps (ps, pgrep), Ruby's kramdown with its GFM parser (the reference renderer) and calibre
+#     (a real reading system for the EPUB).
 # As root on Debian/Ubuntu the missing packages are installed with apt-get; otherwise it says
 # what to install. Set BOOKBINDER_SKIP_APT=1 to never call apt-get.
 set -euo pipefail
@@ -28,6 +29,10 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 # A font with an OpenType MATH table, so Chromium typesets the book's MathML formulas well.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf ] || missing+=(fonts-dejavu-extra)
+# The differential tests render our fixtures and the corpora with real kramdown (GFM parser).
+ruby -e 'require "kramdown"; require "kramdown-parser-gfm"' >/dev/null 2>&1 || missing+=(ruby-kramdown-parser-gfm)
+# The EPUB is opened in a real reading system: calibre's ebook-convert (AZW3) and ebook-meta.
+command -v ebook-convert >/dev/null 2>&1 || missing+=(calibre)
 # The lifecycle tests count Chromium processes with ps and pgrep.
 { command -v pgrep && command -v ps; } >/dev/null 2>&1 || missing+=(procps)
 
