@@ -12,6 +12,7 @@ import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
 import { fetchRemoteImages } from './compose/remote.js';
 import { sanitizeChapter } from './compose/sanitize.js';
+import { checkThemeOverrides } from './compose/stitch.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
@@ -276,6 +277,7 @@ async function buildBook(
   const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   seen.assets = assets;
   const theme = loadTheme(options, root, diags);
+  if (formats.includes('pdf')) checkThemeOverrides(root, diags);
   const book: Book = {
     site: { ...site, title },
     title,
