@@ -589,6 +589,24 @@ export const CASES: readonly BadCase[] = [
     file: 'a.md',
     line: 1,
   },
+  // SVG presentation attributes fetch nothing; only same-document url(#id) stays (point 2).
+  {
+    name: 'SVG fill, filter, mask, clip-path, marker and cursor with remote url()',
+    files: {
+      'a.md': fm(
+        'title: A',
+        'Text.\n\n<svg width="10" height="10"><defs><linearGradient id="g"/><linearGradient id="h" href="http://127.0.0.1:9/grad.svg#x"/></defs>' +
+          '<rect fill="url(http://127.0.0.1:9/fill)" stroke="url(#g)" filter="url(http://127.0.0.1:9/f)" mask="url(\'//127.0.0.1:9/m\')" ' +
+          'clip-path="u\\72l(http://127.0.0.1:9/c)" marker-start="url(http://127.0.0.1:9/ms)" marker-end="url(data:image/svg+xml,x)" ' +
+          'cursor="url(http://127.0.0.1:9/cur), auto" style="fill: url(http://127.0.0.1:9/style)" width="5" height="5"/></svg>\n',
+      ),
+    },
+    code: 'html/css-url-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['!127.0.0.1', 'stroke="url(#g)"', '!data:image/svg', '<rect'],
+  },
 ];
 
 /** The case list's default home page. */

@@ -8,7 +8,7 @@
 import sanitizeHtml from 'sanitize-html';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Page } from '../model.js';
-import { sanitizeStyleAttribute, sanitizeStyleSheet } from './css.js';
+import { sanitizeStyleAttribute, sanitizeStyleSheet, unescapeCss } from './css.js';
 
 const HTML_TAGS = [
   ...sanitizeHtml.defaults.allowedTags,
@@ -235,6 +235,10 @@ function cleanAttributes(
       }
       ids.add(value);
     }
+    if (fetchingPaint(tag, name, value)) {
+      removals.add('css', `${name}="${value.trim()}" on <${tag}>`, value.trim().slice(0, 20));
+      continue;
+    }
     if (name === 'style') {
       const css = sanitizeStyleAttribute(value);
       for (const r of css.removed) removals.add('css', r, 'url(');
@@ -242,6 +246,13 @@ function cleanAttributes(
       continue;
     }
     const isRef = name === 'src' || name === 'href' || name === 'xlink:href';
+    // In SVG only `<a>` links; a gradient's, pattern's or text path's href loads what it names,
+    // and only a same-document `#id` may stay.
+    if (isRef && SVG_SET.has(tag) && !LOADS.has(tag)) {
+      if (value.trim().startsWith('#')) out[name] = value;
+      else removals.add('url', `${name}="${value.trim()}" on <${tag}>`, value.trim());
+      continue;
+    }
     if (isRef && LOADS.has(tag)) {
       const ref = value.trim();
       if (REMOTE_REF.test(ref) && options.allowRemote) out[name] = ref;
@@ -264,6 +275,38 @@ function cleanAttributes(
   if (tag === 'svg' && out.xmlns === undefined) out.xmlns = 'http://www.w3.org/2000/svg';
   if (tag === 'math' && out.xmlns === undefined) out.xmlns = 'http://www.w3.org/1998/Math/MathML';
   return out;
+}
+
+const SVG_SET = new Set(SVG_TAGS);
+/** Presentation attributes whose value may be `url(…)`, on any element. */
+const PAINT_ATTRIBUTES = new Set([
+  'fill',
+  'stroke',
+  'filter',
+  'mask',
+  'clip-path',
+  'marker',
+  'marker-start',
+  'marker-mid',
+  'marker-end',
+  'cursor',
+]);
+const CSS_URL = /url\s*\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))/gi;
+
+/**
+ * True when a presentation attribute (`fill="url(http://…)"`, any attribute of an SVG element
+ * read as CSS) references anything but a same-document `url(#id)`: the renderer would fetch it.
+ */
+function fetchingPaint(tag: string, name: string, value: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'style' || !(PAINT_ATTRIBUTES.has(lower) || SVG_SET.has(tag))) return false;
+  const plain = unescapeCss(value);
+  if (!/url\s*\(/i.test(plain)) return false;
+  for (const m of plain.matchAll(CSS_URL)) {
+    const url = (m[1] ?? m[2] ?? m[3] ?? '').trim();
+    if (!url.startsWith('#')) return true;
+  }
+  return false;
 }
 
 const MISSING_IMG = /<img\b([^<>]*?)\s*\/?>/g;
