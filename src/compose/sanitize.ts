@@ -187,6 +187,10 @@ class Removals {
     entry.what.add(what.length > 60 ? `${what.slice(0, 57)}...` : what);
     this.#items.set(kind, entry);
   }
+  /** Everything removed, in words. */
+  list(): string[] {
+    return [...this.#items.values()].flatMap((e) => [...e.what]);
+  }
   report(page: Page, diags: Diagnostics): void {
     for (const [kind, { what, needle }] of this.#items) {
       const list = [...what].slice(0, 5).join(', ') + (what.size > 5 ? ', ...' : '');
@@ -375,4 +379,52 @@ export function sanitizeChapter(
   });
   removals.report(page, diags);
   return { html: clean, styles: cleanStyles };
+}
+
+/** An SVG file after sanitising, and what was removed from it. */
+export interface SanitizedSvg {
+  readonly svg: string;
+  readonly removed: readonly string[];
+}
+
+/**
+ * Sanitises an SVG image file with the rules of inline SVG, before any output ships it (an
+ * image in the HTML book, the EPUB or Chromium's page): elements outside the SVG allowlist go
+ * with their content (`<script>`, `<foreignObject>`, `<style>` and its `@import`), and so do
+ * event handlers and every reference to anything but the file itself (`href`, `url(…)`).
+ */
+export function sanitizeSvgFile(text: string): SanitizedSvg {
+  const removals = new Removals();
+  const removed: string[] = [];
+  const config: sanitizeHtml.IOptions = {
+    allowedTags: false,
+    allowedAttributes: false,
+    allowedSchemes: [],
+    allowedSchemesAppliedToAttributes: [],
+    parser: { xmlMode: true },
+    disallowedTagsMode: 'discard',
+    // The exclusive filter below drops them, content and all.
+    allowVulnerableTags: true,
+    exclusiveFilter: (frame) => {
+      if (SVG_SET.has(frame.tag.toLowerCase())) return false;
+      removed.push(`<${frame.tag}>`);
+      return true;
+    },
+    transformTags: {
+      '*': (tagName, attribs) => {
+        const tag = tagName.toLowerCase();
+        if (!SVG_SET.has(tag)) return { tagName, attribs: {} };
+        const clean = cleanAttributes(tag, attribs, removals, {}, new Set());
+        // A file has no book around it: a reference it cannot keep is dropped, not a placeholder.
+        for (const [k, v] of Object.entries(clean)) if (/^(bbmissing|bbasset):/.test(v)) delete clean[k];
+        return { tagName, attribs: clean };
+      },
+    },
+  };
+  const out = sanitizeHtml(text, config);
+  // The prolog (declaration, DOCTYPE and its entities) is dropped; only the root element stays.
+  const start = out.search(/<svg[\s>]/);
+  const end = out.lastIndexOf('</svg>');
+  const svg = start === -1 || end < start ? '' : out.slice(start, end + '</svg>'.length);
+  return { svg: `${svg}\n`, removed: [...removed, ...removals.list()] };
 }
