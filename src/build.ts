@@ -2,8 +2,8 @@
  * The orchestrator: reads as the list of stages. Load the site, order its pages, render each
  * once, compose, then write the outputs. It stops before the browser when the input has errors.
  */
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
@@ -11,7 +11,8 @@ import { BrowserNotFoundError } from './browser/launch.js';
 import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
 import { fetchRemoteImages } from './compose/remote.js';
-import { sanitizeChapter } from './compose/sanitize.js';
+import { sanitizeChapter, sanitizeSvgFile } from './compose/sanitize.js';
+import { checkThemeOverrides } from './compose/stitch.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
@@ -275,7 +276,9 @@ async function buildBook(
       : undefined;
   const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   seen.assets = assets;
+  reportSvgFiles(assets, diags);
   const theme = loadTheme(options, root, diags);
+  if (formats.includes('pdf')) checkThemeOverrides(root, diags);
   const book: Book = {
     site: { ...site, title },
     title,
@@ -334,6 +337,26 @@ async function buildBook(
   } finally {
     // Fetched remote images live in a temporary folder until every output is written.
     await remote?.dispose();
+  }
+}
+
+/** Says what the sanitiser takes out of each SVG image file (every output ships it without). */
+function reportSvgFiles(assets: ReadonlyMap<string, string>, diags: Diagnostics): void {
+  for (const [source, abs] of assets) {
+    if (!/\.svg$/i.test(abs)) continue;
+    let removed: readonly string[];
+    try {
+      removed = sanitizeSvgFile(readFileSync(abs, 'utf8')).removed;
+    } catch {
+      continue;
+    }
+    if (removed.length > 0)
+      diags.warn(
+        'image/svg-sanitized',
+        `removed ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', ...' : ''} from the SVG image (it is untrusted: nothing in it may run code or fetch from elsewhere)`,
+        source,
+        0,
+      );
   }
 }
 
@@ -533,7 +556,9 @@ async function writeOutputs(
     for (const [source, abs] of assets) {
       const target = join(outDir, assetsFolder(name), source);
       await mkdir(dirname(target), { recursive: true });
-      await copyFile(abs, target);
+      // An SVG image is a document: the HTML book ships it sanitised, like inline SVG.
+      if (/\.svg$/i.test(abs)) await writeFile(target, sanitizeSvgFile(await readFile(abs, 'utf8')).svg);
+      else await copyFile(abs, target);
     }
     await writeAtomic(join(outDir, `${name}.html`), out.html);
     written.push(join(outDir, `${name}.html`));

@@ -27,6 +27,8 @@ export interface BadCase {
   readonly symlinks?: Readonly<Record<string, string>>;
   /** Files to extend, sparsely, to this many bytes. */
   readonly sparse?: Readonly<Record<string, number>>;
+  /** Named pipes (FIFOs) to make, by path. */
+  readonly fifos?: readonly string[];
 }
 
 const fm = (front: string, body = '# Heading\n\nText.\n'): string => `---\n${front}\n---\n${body}`;
@@ -488,6 +490,122 @@ export const CASES: readonly BadCase[] = [
     severity: 'warning',
     file: 'a.md',
     line: 3,
+  },
+  // Files outside the site are never read, also through symbolic links (issue 18, point 1).
+  {
+    name: '{% include %} of a symbolic link to a file outside the site',
+    files: {
+      'a.md': fm('title: A', 'Before.\n\n{% include leak.html %}\n\nAfter.\n'),
+      '_includes/ok.html': 'x',
+    },
+    symlinks: { '_includes/leak.html': '/etc/passwd' },
+    code: 'liquid/include-outside',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['!root:x:0', 'After.'],
+  },
+  {
+    name: '{% include_relative %} of a symbolic link to a file outside the site',
+    files: { 'docs/a.md': fm('title: A', 'Before.\n\n{% include_relative leak.txt %}\n') },
+    symlinks: { 'docs/leak.txt': '/etc/passwd' },
+    code: 'liquid/include-outside',
+    severity: 'warning',
+    file: 'docs/a.md',
+    line: 6,
+    html: ['!root:x:0', 'Before.'],
+  },
+  {
+    name: '{% include %} through an _includes folder that links outside the site',
+    files: { 'a.md': fm('title: A', '{% include passwd %}\n') },
+    symlinks: { _includes: '/etc' },
+    code: 'liquid/include-outside',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['!root:x:0'],
+  },
+  {
+    name: '{% include %} climbing out of _includes with ..',
+    files: { 'a.md': fm('title: A', '{% include ../../../../../../etc/passwd %}\n') },
+    code: 'liquid/include-outside',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['!root:x:0'],
+  },
+  {
+    name: '_config.yml is a symbolic link to a file outside the site',
+    files: {},
+    symlinks: { '_config.yml': '/etc/passwd' },
+    code: 'config/outside-site',
+    severity: 'error',
+    file: '_config.yml',
+    line: 0,
+  },
+  // Kept, as kramdown keeps it, with a warning (issue 18, point 14).
+  {
+    name: 'an unclosed <!-- keeps the rest of the page',
+    files: { 'a.md': fm('title: A', 'Before.\n\n<!-- never closed\n\nAFTER-THE-COMMENT\n\n## Later\n') },
+    code: 'markdown/unclosed-comment',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['AFTER-THE-COMMENT', '<h2', '&lt;!'],
+  },
+  {
+    name: 'an unclosed {::comment} is kept as text',
+    files: { 'a.md': fm('title: A', '{::comment}\nSTILL-HERE\n\nAFTER\n') },
+    code: 'kramdown/unclosed-extension',
+    severity: 'warning',
+    file: 'a.md',
+    line: 4,
+    html: ['STILL-HERE', 'AFTER'],
+  },
+  {
+    name: 'an unclosed {::nomarkdown} is kept as text',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{::nomarkdown}\n<b>RAW</b>\n\nAFTER\n') },
+    code: 'kramdown/unclosed-extension',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['<b>RAW</b>', 'AFTER'],
+  },
+  // Files that are not pages say so (issue 18, point 16).
+  {
+    name: 'a FIFO named like a page is not read, and named',
+    files: {},
+    fifos: ['page.md'],
+    code: 'source/not-a-file',
+    severity: 'info',
+    file: 'page.md',
+    line: 0,
+  },
+  {
+    name: '---js front matter: not a page, and named',
+    files: { 'a.md': '---js\n{ title: "A" }\n---\n# A\n' },
+    code: 'front-matter/not-yaml',
+    severity: 'info',
+    file: 'a.md',
+    line: 1,
+  },
+  // SVG presentation attributes fetch nothing; only same-document url(#id) stays (point 2).
+  {
+    name: 'SVG fill, filter, mask, clip-path, marker and cursor with remote url()',
+    files: {
+      'a.md': fm(
+        'title: A',
+        'Text.\n\n<svg width="10" height="10"><defs><linearGradient id="g"/><linearGradient id="h" href="http://127.0.0.1:9/grad.svg#x"/></defs>' +
+          '<rect fill="url(http://127.0.0.1:9/fill)" stroke="url(#g)" filter="url(http://127.0.0.1:9/f)" mask="url(\'//127.0.0.1:9/m\')" ' +
+          'clip-path="u\\72l(http://127.0.0.1:9/c)" marker-start="url(http://127.0.0.1:9/ms)" marker-end="url(data:image/svg+xml,x)" ' +
+          'cursor="url(http://127.0.0.1:9/cur), auto" style="fill: url(http://127.0.0.1:9/style)" width="5" height="5"/></svg>\n',
+      ),
+    },
+    code: 'html/css-url-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['!127.0.0.1', 'stroke="url(#g)"', '!data:image/svg', '<rect'],
   },
 ];
 

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { HTTPRequest, Page } from 'puppeteer';
+import { sanitizeSvgFile } from '../compose/sanitize.js';
 
 /** The private origin documents are loaded from. */
 export const BOOK_ORIGIN = 'https://book.bookbinder.invalid';
@@ -78,7 +79,9 @@ async function answer(
     return req.abort('blockedbyclient');
   }
   try {
-    const body = await readFile(file);
+    const read = await readFile(file);
+    // An SVG image may hold scripts and references: Chromium gets it sanitised, like inline SVG.
+    const body = /\.svg$/i.test(file) ? Buffer.from(sanitizeSvgFile(read.toString('utf8')).svg) : read;
     return req.respond({
       status: 200,
       contentType: MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',

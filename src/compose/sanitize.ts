@@ -8,7 +8,7 @@
 import sanitizeHtml from 'sanitize-html';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Page } from '../model.js';
-import { sanitizeStyleAttribute, sanitizeStyleSheet } from './css.js';
+import { sanitizeStyleAttribute, sanitizeStyleSheet, unescapeCss } from './css.js';
 
 const HTML_TAGS = [
   ...sanitizeHtml.defaults.allowedTags,
@@ -187,6 +187,10 @@ class Removals {
     entry.what.add(what.length > 60 ? `${what.slice(0, 57)}...` : what);
     this.#items.set(kind, entry);
   }
+  /** Everything removed, in words. */
+  list(): string[] {
+    return [...this.#items.values()].flatMap((e) => [...e.what]);
+  }
   report(page: Page, diags: Diagnostics): void {
     for (const [kind, { what, needle }] of this.#items) {
       const list = [...what].slice(0, 5).join(', ') + (what.size > 5 ? ', ...' : '');
@@ -235,6 +239,10 @@ function cleanAttributes(
       }
       ids.add(value);
     }
+    if (fetchingPaint(tag, name, value)) {
+      removals.add('css', `${name}="${value.trim()}" on <${tag}>`, value.trim().slice(0, 20));
+      continue;
+    }
     if (name === 'style') {
       const css = sanitizeStyleAttribute(value);
       for (const r of css.removed) removals.add('css', r, 'url(');
@@ -242,6 +250,13 @@ function cleanAttributes(
       continue;
     }
     const isRef = name === 'src' || name === 'href' || name === 'xlink:href';
+    // In SVG only `<a>` links; a gradient's, pattern's or text path's href loads what it names,
+    // and only a same-document `#id` may stay.
+    if (isRef && SVG_SET.has(tag) && !LOADS.has(tag)) {
+      if (value.trim().startsWith('#')) out[name] = value;
+      else removals.add('url', `${name}="${value.trim()}" on <${tag}>`, value.trim());
+      continue;
+    }
     if (isRef && LOADS.has(tag)) {
       const ref = value.trim();
       if (REMOTE_REF.test(ref) && options.allowRemote) out[name] = ref;
@@ -264,6 +279,38 @@ function cleanAttributes(
   if (tag === 'svg' && out.xmlns === undefined) out.xmlns = 'http://www.w3.org/2000/svg';
   if (tag === 'math' && out.xmlns === undefined) out.xmlns = 'http://www.w3.org/1998/Math/MathML';
   return out;
+}
+
+const SVG_SET = new Set(SVG_TAGS);
+/** Presentation attributes whose value may be `url(…)`, on any element. */
+const PAINT_ATTRIBUTES = new Set([
+  'fill',
+  'stroke',
+  'filter',
+  'mask',
+  'clip-path',
+  'marker',
+  'marker-start',
+  'marker-mid',
+  'marker-end',
+  'cursor',
+]);
+const CSS_URL = /url\s*\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))/gi;
+
+/**
+ * True when a presentation attribute (`fill="url(http://…)"`, any attribute of an SVG element
+ * read as CSS) references anything but a same-document `url(#id)`: the renderer would fetch it.
+ */
+function fetchingPaint(tag: string, name: string, value: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'style' || !(PAINT_ATTRIBUTES.has(lower) || SVG_SET.has(tag))) return false;
+  const plain = unescapeCss(value);
+  if (!/url\s*\(/i.test(plain)) return false;
+  for (const m of plain.matchAll(CSS_URL)) {
+    const url = (m[1] ?? m[2] ?? m[3] ?? '').trim();
+    if (!url.startsWith('#')) return true;
+  }
+  return false;
 }
 
 const MISSING_IMG = /<img\b([^<>]*?)\s*\/?>/g;
@@ -332,4 +379,52 @@ export function sanitizeChapter(
   });
   removals.report(page, diags);
   return { html: clean, styles: cleanStyles };
+}
+
+/** An SVG file after sanitising, and what was removed from it. */
+export interface SanitizedSvg {
+  readonly svg: string;
+  readonly removed: readonly string[];
+}
+
+/**
+ * Sanitises an SVG image file with the rules of inline SVG, before any output ships it (an
+ * image in the HTML book, the EPUB or Chromium's page): elements outside the SVG allowlist go
+ * with their content (`<script>`, `<foreignObject>`, `<style>` and its `@import`), and so do
+ * event handlers and every reference to anything but the file itself (`href`, `url(…)`).
+ */
+export function sanitizeSvgFile(text: string): SanitizedSvg {
+  const removals = new Removals();
+  const removed: string[] = [];
+  const config: sanitizeHtml.IOptions = {
+    allowedTags: false,
+    allowedAttributes: false,
+    allowedSchemes: [],
+    allowedSchemesAppliedToAttributes: [],
+    parser: { xmlMode: true },
+    disallowedTagsMode: 'discard',
+    // The exclusive filter below drops them, content and all.
+    allowVulnerableTags: true,
+    exclusiveFilter: (frame) => {
+      if (SVG_SET.has(frame.tag.toLowerCase())) return false;
+      removed.push(`<${frame.tag}>`);
+      return true;
+    },
+    transformTags: {
+      '*': (tagName, attribs) => {
+        const tag = tagName.toLowerCase();
+        if (!SVG_SET.has(tag)) return { tagName, attribs: {} };
+        const clean = cleanAttributes(tag, attribs, removals, {}, new Set());
+        // A file has no book around it: a reference it cannot keep is dropped, not a placeholder.
+        for (const [k, v] of Object.entries(clean)) if (/^(bbmissing|bbasset):/.test(v)) delete clean[k];
+        return { tagName, attribs: clean };
+      },
+    },
+  };
+  const out = sanitizeHtml(text, config);
+  // The prolog (declaration, DOCTYPE and its entities) is dropped; only the root element stays.
+  const start = out.search(/<svg[\s>]/);
+  const end = out.lastIndexOf('</svg>');
+  const svg = start === -1 || end < start ? '' : out.slice(start, end + '</svg>'.length);
+  return { svg: `${svg}\n`, removed: [...removed, ...removals.list()] };
 }

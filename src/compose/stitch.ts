@@ -2,12 +2,14 @@
  * Stitches the rendered chapters into one HTML document from `templates/book.html` and the
  * stylesheets in `styles/`: title page, contents, then every chapter on a new page.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PdfConfig } from '../config/pdf.js';
 import { escapeHtml } from '../markdown/render.js';
 import type { Book, RenderedChapter } from '../model.js';
+import type { Diagnostics } from '../diagnostics.js';
 import { packageRoot } from '../paths.js';
+import { describeProblem, findSiteFile, readSiteText } from '../source/site-files.js';
 import { componentCss } from './components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from './finalize.js';
 import {
@@ -27,8 +29,35 @@ export type Medium = 'print' | 'screen' | 'epub';
  * name when it has one (a theme overrides ours file by file), else bookbinder's.
  */
 export function readAsset(kind: 'templates' | 'styles', name: string, themeDir?: string): string {
-  const own = themeDir === undefined ? undefined : join(themeDir, kind, name);
-  return readFileSync(own !== undefined && existsSync(own) ? own : join(packageRoot(), kind, name), 'utf8');
+  const own = themeDir === undefined ? undefined : readSiteText(themeDir, join(kind, name));
+  return own !== undefined && 'content' in own
+    ? own.content
+    : readFileSync(join(packageRoot(), kind, name), 'utf8');
+}
+
+/** The files of bookbinder's a site folder may override (see {@link readAsset}). */
+const OVERRIDABLE = [
+  'styles/book.css',
+  'styles/print.css',
+  'templates/title-page.html',
+  'templates/book.html',
+];
+
+/**
+ * Reports the theme overrides of a site that are not used because they resolve outside it (a
+ * symbolic link): bookbinder's own file is used instead, and the outside file is never read.
+ */
+export function checkThemeOverrides(themeDir: string, diags: Diagnostics): void {
+  for (const rel of OVERRIDABLE) {
+    const found = findSiteFile(themeDir, rel);
+    if ('problem' in found && found.problem === 'outside')
+      diags.warn(
+        'theme/outside-site',
+        `${rel} ${describeProblem('outside')}; bookbinder's own ${rel} is used`,
+        rel,
+        0,
+      );
+  }
 }
 
 /** Fills `{{name}}` slots of a template; unknown slots are left empty. */

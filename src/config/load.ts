@@ -3,12 +3,13 @@
  * folder, or in the working folder) over the `bookbinder:` key of `_config.yml`. YAML and JSON
  * are parsed with the yaml package's document API so every schema error points at its line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMap, isScalar, LineCounter, type Node, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
+import { describeProblem, findSiteFile, isWithin, readSiteText } from '../source/site-files.js';
 import { JEKYLL_YAML, relaxFlowIndentation } from '../source/yaml.js';
 import { codeFrame } from './frame.js';
 import type { BookbinderConfig } from './schema.js';
@@ -93,7 +94,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (site.config) files.push(join(source, '_config.yml'));
   let config = withAbsolutePaths(site.config ?? {}, source);
   if (file !== undefined) {
-    const read = await readConfigFile(file, source);
+    // Only a file the user named is trusted to point outside the site; one found there is the site's.
+    const trusted = options.file !== undefined || !isWithin(realFolder(source), realFolder(file));
+    const read = await readConfigFile(file, source, trusted ? undefined : source);
     diags.push(...read.diagnostics);
     if (read.config) {
       files.push(file);
@@ -101,6 +104,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     }
   }
   return { config, source, files, diagnostics: sortDiagnostics(diags) };
+}
+
+/** The real path of a file or folder (as given when it cannot be resolved). */
+function realFolder(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /** Makes the config's paths absolute against the folder of the file that wrote them. */
@@ -119,9 +131,25 @@ function withAbsolutePaths(config: BookbinderConfig, dir: string): BookbinderCon
 export async function readConfigFile(
   abs: string,
   source: string,
+  confineTo?: string,
 ): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
   const shown = displayPath(abs, source);
-  if (/\.(js|ts)$/.test(abs)) return readScriptConfig(abs, shown);
+  if (confineTo !== undefined) {
+    const inside = findSiteFile(confineTo, abs);
+    if ('problem' in inside && inside.problem !== 'missing')
+      return {
+        diagnostics: [
+          problem(
+            'error',
+            inside.problem === 'outside' ? 'config/outside-site' : 'config/unreadable',
+            `${basename(abs)} ${describeProblem(inside.problem)}`,
+            shown,
+          ),
+        ],
+      };
+  }
+  if (/\.(js|ts)$/.test(abs))
+    return confined(await readScriptConfig(abs, shown), abs, confineTo, undefined, shown);
   const text = readFileSync(abs, 'utf8');
   const json = abs.endsWith('.json');
   const lineCounter = new LineCounter();
@@ -149,7 +177,46 @@ export async function readConfigFile(
       ],
     };
   }
-  return validate(doc.toJS() ?? {}, { doc, lineCounter, text, prefix: [] }, shown);
+  const yaml = { doc, lineCounter, text, prefix: [] };
+  return confined(await validate(doc.toJS() ?? {}, yaml, shown), abs, confineTo, yaml, shown);
+}
+
+/**
+ * A config file of the site may only name files inside the site: `styles: [/etc/passwd]` or a
+ * `titlePage` reached through `..` or a link is an error at its line, and the path is dropped.
+ */
+function confined(
+  read: { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] },
+  file: string,
+  root: string | undefined,
+  yaml: YamlSource | undefined,
+  shown: string,
+): { config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] } {
+  const config = read.config;
+  if (root === undefined || config === undefined) return read;
+  const diagnostics = [...read.diagnostics];
+  const dir = dirname(file);
+  const outside = (path: string, at: readonly string[]): boolean => {
+    const found = findSiteFile(root, resolve(dir, path));
+    if (!('problem' in found) || found.problem !== 'outside') return false;
+    const pos = yaml ? locate(yaml, at, undefined) : undefined;
+    diagnostics.push(
+      problem(
+        'error',
+        'config/outside-site',
+        `${[...(yaml?.prefix ?? []), ...at].join('.')}: ${path} ${describeProblem('outside')} (a config file inside the site may only name the site's own files; give a trusted one with --config)`,
+        shown,
+        pos?.line ?? 0,
+        pos && yaml ? codeFrame(yaml.text, pos.line, pos.col, pos.span) : undefined,
+      ),
+    );
+    return true;
+  };
+  const kept: BookbinderConfig = { ...config };
+  if (config.styles !== undefined)
+    kept.styles = config.styles.filter((p, i) => !outside(p, ['styles', String(i)]));
+  if (config.titlePage !== undefined && outside(config.titlePage, ['titlePage'])) delete kept.titlePage;
+  return { config: kept, diagnostics };
 }
 
 async function readScriptConfig(
@@ -175,13 +242,17 @@ async function readSiteSection(
 ): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
   const abs = join(source, '_config.yml');
   if (!existsSync(abs)) return { diagnostics: [] };
-  const text = relaxFlowIndentation(readFileSync(abs, 'utf8'));
+  // One that resolves outside the site is not read; the site loader reports it.
+  const read = readSiteText(source, abs);
+  if (!('content' in read)) return { diagnostics: [] };
+  const text = relaxFlowIndentation(read.content);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...JEKYLL_YAML, lineCounter });
   if (doc.errors.length > 0 || !isMap(doc.contents) || !doc.has('bookbinder')) return { diagnostics: [] };
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   const section = (value as Record<string, unknown>).bookbinder;
-  return validate(section ?? {}, { doc, lineCounter, text, prefix: ['bookbinder'] }, '_config.yml');
+  const yaml = { doc, lineCounter, text, prefix: ['bookbinder'] };
+  return confined(await validate(section ?? {}, yaml, '_config.yml'), abs, source, yaml, '_config.yml');
 }
 
 interface YamlSource {

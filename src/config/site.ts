@@ -1,8 +1,9 @@
 /** Reads the Jekyll site settings bookbinder uses from `_config.yml` (and the Gemfile). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import type { SiteConfig } from '../model.js';
+import { describeProblem, readSiteText } from '../source/site-files.js';
 import { parseYaml, YamlError } from '../source/yaml.js';
 
 /** The settings a site without `_config.yml` gets. */
@@ -28,9 +29,17 @@ export function loadSiteConfig(root: string, diags: Diagnostics): SiteConfig {
   const base = defaultSiteConfig();
   const file = join(root, '_config.yml');
   let data: Record<string, unknown> = {};
-  if (existsSync(file)) {
+  const read = existsSync(file) ? readSiteText(root, file) : undefined;
+  if (read && 'problem' in read)
+    diags.error(
+      read.problem === 'outside' ? 'config/outside-site' : 'config/unreadable',
+      `_config.yml ${describeProblem(read.problem)}`,
+      '_config.yml',
+      0,
+    );
+  if (read && 'content' in read) {
     try {
-      const parsed = parseYaml(readFileSync(file, 'utf8'));
+      const parsed = parseYaml(read.content);
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
         data = parsed as Record<string, unknown>;
       } else if (parsed !== null && parsed !== undefined) {
@@ -100,14 +109,14 @@ export function jekyllVersionOf(root: string, override: unknown, diags?: Diagnos
       '_config.yml',
       1,
     );
-  const read = (name: string): string => {
-    const file = join(root, name);
-    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const text = (name: string): string => {
+    const r = readSiteText(root, name);
+    return 'content' in r ? r.content : '';
   };
-  const gemfile = read('Gemfile');
+  const gemfile = text('Gemfile');
   if (/^\s*gem\s+["']github-pages["']/m.test(gemfile)) return 3;
   if (/^\s*gem\s+["']jekyll["']\s*,\s*["'][~>= ]*3\./m.test(gemfile)) return 3;
-  const lock = read('Gemfile.lock');
+  const lock = text('Gemfile.lock');
   if (/^ {4}github-pages \(/m.test(lock) || /^ {4}jekyll \(3\./m.test(lock)) return 3;
   return 4;
 }

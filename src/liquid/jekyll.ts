@@ -2,7 +2,6 @@
  * What Jekyll adds to Liquid: the `link`, `post_url`, `include` and `highlight` tags and the
  * `relative_url`, `absolute_url` and `markdownify` filters (liquidjs has the others).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import {
   type Context,
@@ -17,6 +16,7 @@ import {
   Value,
 } from 'liquidjs';
 import markdownit from 'markdown-it';
+import { describeProblem, readSiteText } from '../source/site-files.js';
 
 /** What the Jekyll tags need to know about the site and the page being rendered. */
 export interface JekyllSite {
@@ -140,18 +140,23 @@ function includeTag(site: JekyllSite, relative: boolean) {
       const base = relative ? site.pageDir() : '_includes';
       const folder = normalize(join(site.root, base));
       const path = normalize(join(folder, name));
-      const inside = relative ? path.startsWith(normalize(site.root) + sep) : path.startsWith(folder + sep);
-      if (!inside || !existsSync(path) || !statSync(path).isFile()) {
-        const shown = base === '' || base === '.' ? name : `${base}/${name}`;
+      const shown = base === '' || base === '.' ? name : `${base}/${name}`;
+      // `{% include ../x %}` may not leave `_includes/`; `include_relative` may not leave the site.
+      const written = relative ? path.startsWith(normalize(site.root) + sep) : path.startsWith(folder + sep);
+      const read = written ? readSiteText(site.root, path) : ({ problem: 'outside' } as const);
+      if (!('content' in read)) {
+        const outside = read.problem === 'outside';
         site.warn(
-          'liquid/include-missing',
-          `{% ${tagName} ${name} %}: ${shown} does not exist in the site; nothing is inserted`,
+          outside ? 'liquid/include-outside' : 'liquid/include-missing',
+          outside
+            ? `{% ${tagName} ${name} %}: ${shown} ${describeProblem('outside')}; nothing is inserted`
+            : `{% ${tagName} ${name} %}: ${shown} does not exist in the site; nothing is inserted`,
           this.token,
         );
         return;
       }
       const scope = (yield this.hash.render(ctx)) as Record<string, unknown>;
-      const templates = this.liquid.parse(readFileSync(path, 'utf8'), path);
+      const templates = this.liquid.parse(read.content, path);
       ctx.push({ include: scope });
       yield this.liquid.renderer.renderTemplates(templates, ctx, emitter);
       ctx.pop();

@@ -35,7 +35,17 @@ function extensionBlock(state: StateBlock, startLine: number, endLine: number, s
     // Look for the end tag `{:/name}` or `{:/}` on this or a later line.
     const rest = state.src.slice(from + m[0].length, state.eMarks[endLine - 1] ?? state.src.length);
     const end = new RegExp(`\\{:/(?:${name})?\\}`).exec(rest);
-    if (!end) return false;
+    if (!end) {
+      // kramdown's words: the tag is kept as text, with a warning.
+      if (!silent && KNOWN.has(name))
+        warnAt(
+          state.env,
+          'kramdown/unclosed-extension',
+          `no stop tag {:/${name}} for the extension {::${name}}; it is kept as text, as kramdown keeps it`,
+          startLine,
+        );
+      return false;
+    }
     content = rest.slice(0, end.index);
     const endPos = from + m[0].length + end.index + end[0].length;
     while (line < endLine - 1 && state.eMarks[line]! < endPos) line++;

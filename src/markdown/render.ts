@@ -14,6 +14,7 @@ import { type Callout, calloutsPlugin } from './callouts.js';
 import { definitionTermsPlugin } from './definition-terms.js';
 import type { Warn, WarnEnv } from './env.js';
 import { extensionsPlugin } from './extensions.js';
+import { unclosedCommentPlugin } from './unclosed-comment.js';
 import { highlightFence } from './highlight.js';
 import { type HtmlEnv, htmlBlocksPlugin } from './html-blocks.js';
 import { htmlMarkdownPlugin } from './html-markdown.js';
@@ -91,6 +92,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.disable(['replacements']);
   md.use(htmlMarkdownPlugin);
   md.use(extensionsPlugin);
+  md.use(unclosedCommentPlugin);
   md.use(mathPlugin);
   md.use(kramdownPlugin);
   md.use(footnote);

@@ -23,7 +23,7 @@ export type SplitResult =
       readonly body: string;
       readonly bodyLine: number;
     }
-  | { readonly kind: 'not-a-page'; readonly reason: 'no-front-matter' | 'unclosed' }
+  | { readonly kind: 'not-a-page'; readonly reason: 'no-front-matter' | 'not-yaml' | 'unclosed' }
   | { readonly kind: 'invalid'; readonly code: string; readonly message: string; readonly line: number };
 
 const refuse = (): never => {
@@ -78,6 +78,8 @@ function parseFrontYaml(text: string): Record<string, unknown> {
 /** Splits one file's text (already decoded, BOM removed, line ends normalised to `\n`). */
 export function splitFrontMatter(text: string): SplitResult {
   if (!text.startsWith('---')) return { kind: 'not-a-page', reason: 'no-front-matter' };
+  // `---js`, `---coffee`: gray-matter's executable front matter, never run (Jekyll skips it too).
+  if (/^---[^\s-]/.test(text)) return { kind: 'not-a-page', reason: 'not-yaml' };
   if (!/^---[ \t]*\n/.test(text)) return { kind: 'not-a-page', reason: 'no-front-matter' };
   const header = JEKYLL_HEADER.exec(text);
   if (!header) return { kind: 'not-a-page', reason: 'unclosed' };

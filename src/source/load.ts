@@ -7,14 +7,19 @@ import { join, posix } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import type { FrontMatter, Page, SiteConfig } from '../model.js';
 import { readFrontMatter, splitFrontMatter } from './front-matter.js';
+import { describeProblem, findSiteFile } from './site-files.js';
 import { pageUrl } from './url.js';
 
 const MARKDOWN_EXT = /\.(md|markdown|mkdown|mkdn|mkd)$/i;
 /** Folders Jekyll never reads (or that only hold tooling), whatever `_config.yml` says. */
 const ALWAYS_SKIPPED = new Set(['_site', 'node_modules', 'vendor', '.git', '.jekyll-cache', '.sass-cache']);
 
-/** Lists the Markdown files under `root` that Jekyll would consider, sorted by path. */
-export function findMarkdownFiles(root: string, site: SiteConfig): string[] {
+/**
+ * Lists the Markdown files under `root` that Jekyll would consider, sorted by path. Entries with
+ * a Markdown name that are neither files nor links (a FIFO, a socket, a device) are never read:
+ * reading a FIFO would wait forever. They are reported to `notFiles` when it is given.
+ */
+export function findMarkdownFiles(root: string, site: SiteConfig, notFiles?: string[]): string[] {
   const found: string[] = [];
   const walk = (rel: string): void => {
     const entries = readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) =>
@@ -26,6 +31,7 @@ export function findMarkdownFiles(root: string, site: SiteConfig): string[] {
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile() && MARKDOWN_EXT.test(entry.name)) found.push(path);
       else if (entry.isSymbolicLink() && MARKDOWN_EXT.test(entry.name)) found.push(path);
+      else if (MARKDOWN_EXT.test(entry.name)) notFiles?.push(path);
     }
   };
   walk('');
@@ -55,10 +61,18 @@ export function matchesJekyllPattern(path: string, pattern: string): boolean {
 }
 
 /** Reads and decodes one file; reports binary or non-UTF-8 content instead of guessing. */
-function readText(abs: string, file: string, diags: Diagnostics): string | undefined {
+function readText(root: string, file: string, diags: Diagnostics): string | undefined {
   let bytes: Buffer;
+  const found = findSiteFile(root, file);
+  if ('problem' in found) {
+    // Links are refused before this; a path can still change between the listing and now.
+    if (found.problem === 'missing') return undefined;
+    const code = found.problem === 'outside' ? 'source/outside-site' : 'source/unreadable';
+    diags.error(code, `the file ${describeProblem(found.problem)}; it is left out of the book`, file, 0);
+    return undefined;
+  }
   try {
-    bytes = readFileSync(abs);
+    bytes = readFileSync(found.real);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     diags.error('source/unreadable', `cannot read the file (${code}); it is left out of the book`, file, 0);
@@ -156,7 +170,11 @@ function withFallbackTitle(front: FrontMatter, body: string, file: string, diags
 /** Loads every page of the site under `root`. Files without front matter are not pages. */
 export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): Page[] {
   const pages: Page[] = [];
-  for (const file of findMarkdownFiles(root, site)) {
+  const notFiles: string[] = [];
+  const files = findMarkdownFiles(root, site, notFiles);
+  for (const file of notFiles)
+    diags.info('source/not-a-file', 'not a regular file (a FIFO, socket or device); it is not read', file, 0);
+  for (const file of files) {
     const absPath = join(root, file);
     try {
       if (lstatSync(absPath).isSymbolicLink()) {
@@ -166,10 +184,18 @@ export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): P
     } catch {
       continue;
     }
-    const text = readText(absPath, file, diags);
+    const text = readText(root, file, diags);
     if (text === undefined) continue;
     const split = splitFrontMatter(text);
     if (split.kind === 'not-a-page') {
+      if (split.reason === 'not-yaml') {
+        diags.info(
+          'front-matter/not-yaml',
+          `the file opens with \`${text.split('\n', 1)[0]!.slice(0, 20)}\`, which Jekyll does not read as front matter (it is never run); the file is not a page`,
+          file,
+          1,
+        );
+      }
       if (split.reason === 'unclosed') {
         diags.warn(
           'front-matter/unclosed',

@@ -5,6 +5,7 @@
  * no request, and no script may leave a mark — in the PDF, the EPUB and the HTML.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   cpSync,
@@ -174,5 +175,61 @@ describe('hostile content (end to end)', function () {
     const html = readFileSync(join(work, 'rout', 'book.html'), 'utf8');
     assert.match(html, /src="book_files\/_remote\/\w+\.png"/);
     assert.match(html, /\[image not found: gone\]/);
+  });
+});
+
+describe('hostile SVG image file (end to end)', function () {
+  this.timeout(180_000);
+  const work = mkdtempSync(join(tmpdir(), 'bb-hostile-svg-'));
+  const out = join(work, 'out');
+  let b: Awaited<ReturnType<typeof beacon>>;
+  let stderr = '';
+
+  before(async function () {
+    requireTools(this, 'chromium', 'unzip', 'java');
+    b = await beacon();
+    const site = join(work, 'site');
+    mkdirSync(site);
+    writeFileSync(
+      join(site, 'index.md'),
+      '---\ntitle: Home\n---\n# Home\n\nSVG-PAGE-TEXT\n\n![a drawing](evil.svg)\n',
+    );
+    writeFileSync(
+      join(site, 'evil.svg'),
+      `<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="20" onload="fetch('${b.url}/onload')">\n` +
+        `<style>@import url(${b.url}/import.css); rect { fill: red }</style>\n` +
+        `<script>fetch('${b.url}/script')</script>\n` +
+        `<image href="${b.url}/image.png" width="5" height="5"/><image xlink:href="${b.url}/xlink.png" width="5" height="5"/>\n` +
+        `<foreignObject width="10" height="10"><iframe xmlns="http://www.w3.org/1999/xhtml" src="${b.url}/iframe"/></foreignObject>\n` +
+        `<rect fill="url(${b.url}/fill)" filter="url(${b.url}/filter)" width="10" height="10"/>\n` +
+        '<circle r="3" cx="10" cy="10" fill="blue"/>\n</svg>\n',
+    );
+    const r = await runCliAsync(['build', site, '-o', out]);
+    stderr = r.stderr;
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  after(() => b?.server.close());
+
+  it('no output ships what runs or fetches, the drawing stays, and the beacon hears nothing', () => {
+    mkdirSync(join(work, 'epub'));
+    run('unzip', ['-q', join(out, 'book.epub'), '-d', join(work, 'epub')]);
+    const svgs = [...allFiles(out), ...allFiles(join(work, 'epub'))].filter((f) => f.endsWith('.svg'));
+    assert.equal(svgs.length, 2, svgs.join(', '));
+    for (const f of svgs) {
+      const svg = readFileSync(f, 'utf8');
+      assert.match(svg, /<circle/);
+      assert.doesNotMatch(svg, /<(script|style|foreignObject|iframe)\b|\son[a-z]+=|@import|127\.0\.0\.1/i);
+    }
+    assert.deepEqual(b.hits, []);
+    assert.match(stderr, /evil\.svg: warning: .*\[image\/svg-sanitized\]/);
+  });
+
+  it('the EPUB passes epubcheck (no OPF-014, no RSC-006)', () => {
+    const r = spawnSync('java', ['-jar', '/usr/share/java/epubcheck.jar', join(out, 'book.epub')], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.doesNotMatch(`${r.stdout}${r.stderr}`, /OPF-014|RSC-006|WARNING/);
   });
 });

@@ -4,6 +4,7 @@
  * a 1 MB page, a 10,000-row table, deep nesting — finished, and in time that grows linearly.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { build } from '../../src/build.js';
 import { type BadCase, CASES, INDEX_PAGE } from '../bad-cases.js';
 
-function makeSite(c: Pick<BadCase, 'files' | 'symlinks' | 'sparse' | 'bare'>): string {
+function makeSite(c: Pick<BadCase, 'files' | 'symlinks' | 'sparse' | 'bare' | 'fifos'>): string {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bad-'));
   const site = join(dir, 'site');
   mkdirSync(site);
@@ -23,6 +24,7 @@ function makeSite(c: Pick<BadCase, 'files' | 'symlinks' | 'sparse' | 'bare'>): s
   }
   for (const [link, target] of Object.entries(c.symlinks ?? {})) symlinkSync(target, join(site, link));
   for (const [path, size] of Object.entries(c.sparse ?? {})) truncateSync(join(site, path), size);
+  for (const path of c.fifos ?? []) execFileSync('mkfifo', [join(site, path)]);
   return dir;
 }
 

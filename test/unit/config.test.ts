@@ -101,6 +101,33 @@ describe('config: bookbinder.config.* and the bookbinder: key of _config.yml', (
     );
   });
 
+  it('refuses paths outside the site in a config inside it, unless the user gave it with --config', async () => {
+    const dir = site({
+      '_config.yml': 'title: S\nbookbinder:\n  styles:\n    - /etc/passwd\n  titlePage: ../outside.html\n',
+      'bookbinder.config.yml': 'styles: [ok.css, /etc/hostname]\n',
+    });
+    const loaded = await loadConfig({ source: dir, cwd: dir });
+    assert.deepEqual(
+      loaded.diagnostics.map((d) => [d.severity, d.code, d.file, d.line]),
+      [
+        ['error', 'config/outside-site', '_config.yml', 4],
+        ['error', 'config/outside-site', '_config.yml', 5],
+        ['error', 'config/outside-site', 'bookbinder.config.yml', 1],
+      ],
+    );
+    assert.deepEqual(loaded.config.styles, [join(dir, 'ok.css')]);
+    assert.equal(loaded.config.titlePage, undefined);
+    const given = await loadConfig({ source: dir, cwd: dir, file: join(dir, 'bookbinder.config.yml') });
+    assert.deepEqual(
+      given.diagnostics.map((d) => [d.code, d.file]),
+      [
+        ['config/outside-site', '_config.yml'],
+        ['config/outside-site', '_config.yml'],
+      ],
+    );
+    assert.deepEqual(given.config.styles, [join(dir, 'ok.css'), '/etc/hostname']);
+  });
+
   it('refuses two config files in one folder', async () => {
     const dir = site({ 'bookbinder.config.yml': 'name: a\n', 'bookbinder.config.json': '{}' });
     const { diagnostics } = await loadConfig({ source: dir, cwd: dir });

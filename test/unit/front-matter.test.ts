@@ -29,7 +29,7 @@ describe('front matter', () => {
     });
     assert.deepEqual(splitFrontMatter('---js\n{title: "x"}\n---\n'), {
       kind: 'not-a-page',
-      reason: 'no-front-matter',
+      reason: 'not-yaml',
     });
     assert.deepEqual(splitFrontMatter('---\ntitle: never closed\n'), {
       kind: 'not-a-page',

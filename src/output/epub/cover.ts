@@ -3,11 +3,10 @@
  * authors (in a worker thread, so that drawing overlaps the conversion of the chapters; no
  * browser), and the cover page.
  */
-import { readFileSync } from 'node:fs';
-import { resolve, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CoverSetting } from '../../config/epub.js';
 import type { Diagnostics } from '../../diagnostics.js';
+import { describeProblem, readSiteFile } from '../../source/site-files.js';
 import type { CoverText, DrawnCover } from './cover-draw.js';
 import { escapeXml } from './dom.js';
 
@@ -39,28 +38,18 @@ export async function coverImage(
 ): Promise<CoverBytes | undefined> {
   if (setting.kind === 'none') return undefined;
   if (setting.kind === 'image') {
-    const abs = resolve(root, setting.path);
-    const rel = relative(root, abs);
-    if (rel.startsWith('..') || rel.startsWith(sep)) {
-      diags.warn(
-        'epub/cover',
-        `cover ${setting.path} is outside the source folder; no cover`,
-        '_config.yml',
-        0,
-      );
-      return undefined;
-    }
-    try {
-      return { bytes: readFileSync(abs), name: setting.path };
-    } catch {
-      diags.warn(
-        'epub/cover',
-        `cover image ${setting.path} not found in the source folder; no cover`,
-        '_config.yml',
-        0,
-      );
-      return undefined;
-    }
+    // Also through a symbolic link: the cover is read only when it is the site's own file.
+    const read = readSiteFile(root, setting.path);
+    if ('content' in read) return { bytes: read.content, name: setting.path };
+    diags.warn(
+      'epub/cover',
+      read.problem === 'outside'
+        ? `cover ${setting.path} ${describeProblem('outside')}; no cover`
+        : `cover image ${setting.path} not found in the source folder; no cover`,
+      '_config.yml',
+      0,
+    );
+    return undefined;
   }
   try {
     const cover = await (drawn ?? drawCoverAside(text)).drawn;

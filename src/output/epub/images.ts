@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sanitizeSvgFile } from '../../compose/sanitize.js';
 
 /** One image file packed in the EPUB. */
 export interface EpubImage {
@@ -71,9 +72,11 @@ export class ImageStore {
   }
 
   /** Adds image bytes under a name hint (the file name the author used). */
-  addBytes(bytes: Uint8Array, name: string, fixedStem?: string): EpubImage | ImageProblem {
-    const kind = sniffImage(bytes);
+  addBytes(raw: Uint8Array, name: string, fixedStem?: string): EpubImage | ImageProblem {
+    const kind = sniffImage(raw);
     if (!kind) return 'unknown-format';
+    // An SVG is a document: it ships only after the sanitiser, like inline SVG.
+    const bytes = kind === 'svg' ? Buffer.from(sanitizeSvgFile(Buffer.from(raw).toString('utf8')).svg) : raw;
     const hash = createHash('sha1').update(bytes).digest('hex');
     const known = this.#byHash.get(hash + (fixedStem ?? ''));
     if (known) return known;

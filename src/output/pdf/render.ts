@@ -6,8 +6,6 @@
  * metadata, reproducibly.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'puppeteer';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
@@ -17,6 +15,7 @@ import { BLANK_PAGE, destinationLinks } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
+import { readSiteText } from '../../source/site-files.js';
 import { fontPreloads } from './fonts.js';
 import { cores, openPdfPrinter, type PdfPrinter } from './printing.js';
 import type { RunningHeads } from './heads.js';
@@ -145,8 +144,8 @@ export interface PreparedPdf {
  */
 export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): PreparedPdf {
   const stitchStart = performance.now();
-  const configFile = opts.themeDir === undefined ? undefined : join(opts.themeDir, '_config.yml');
-  const configText = configFile && existsSync(configFile) ? readFileSync(configFile, 'utf8') : '';
+  const configFile = opts.themeDir === undefined ? undefined : readSiteText(opts.themeDir, '_config.yml');
+  const configText = configFile && 'content' in configFile ? configFile.content : '';
   const cfg = readPdfConfig(book.site.data, diags, configText);
   const style = printStyle(opts.assets);
   const tree = outlineTree(book.chapters);
