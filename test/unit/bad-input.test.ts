@@ -128,6 +128,7 @@ describe('big and deep input: finished, in time linear in size', function () {
     const all = texts.join('\n');
     assert.ok(all.includes('AFTER') && all.includes('AFTER SVG'));
     assert.equal(all.match(/<g>/g)?.length, n);
-    assert.equal(all.match(/<\/span><\/div>/g)?.length, n);
+    // Each `span` holding a `div` became a `div` (a span may hold only phrasing): none was lost.
+    assert.ok((all.match(/<div>/g)?.length ?? 0) >= 2 * n);
   });
 });
