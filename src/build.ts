@@ -28,6 +28,7 @@ import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { ticker } from './ticker.js';
+import { z } from 'zod';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
 
@@ -146,7 +147,13 @@ function epochFrom(options: BuildOptions): number | undefined {
 
 /** Builds a book. Input problems are reported in the result; only our own failures throw. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const timer = new Timer(options.onProgress);
+  const invalid = invalidOptions(options);
+  if (invalid) {
+    const diags = new Diagnostics();
+    diags.error('options/invalid', invalid);
+    return result(diags, false, undefined, {}, undefined, [], {});
+  }
+  const timer = new Timer(options?.onProgress);
   const diags = new Diagnostics();
   const root = resolve(options.source);
   const formats = options.formats ?? FORMATS;
@@ -176,6 +183,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     pdfJob?.cancel();
     await pdfJob?.result.catch(() => undefined);
   }
+}
+
+/**
+ * The options a caller may give, checked at the boundary: the library is called from JavaScript
+ * too, where nothing stops `source: null` or `formats: ['docx']`. Other fields pass unchecked.
+ */
+const OptionsSchema = z.looseObject({
+  source: z.string().min(1),
+  outDir: z.string().min(1).optional(),
+  formats: z.array(z.enum(FORMATS)).min(1).optional(),
+  name: z
+    .string()
+    .regex(/^[^/\\\0]+$/)
+    .refine((n) => n !== '.' && n !== '..')
+    .optional(),
+  root: z.string().optional(),
+  strict: z.boolean().optional(),
+  sourceDateEpoch: z.number().int().nonnegative().optional(),
+  allowRemote: z.boolean().optional(),
+  styles: z.array(z.string()).optional(),
+  titlePage: z.string().optional(),
+  onProgress: z.function().optional(),
+});
+
+/** Why the options cannot be used, or undefined when they can. */
+function invalidOptions(options: unknown): string | undefined {
+  const parsed = OptionsSchema.safeParse(options);
+  if (parsed.success) return undefined;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
+  return `invalid build options: ${issues.join('; ')} (formats are ${FORMATS.join(', ')})`;
 }
 
 /** A PDF being made: the browser is launched at once; the book follows. */
