@@ -365,7 +365,7 @@ async function buildBook(
     }
     const outputs =
       options.outDir && !diags.hasErrors
-        ? await timer.time('write', () => writeOutputs(options.outDir!, name, out, assets))
+        ? await timer.time('write', () => writeOrReport(options.outDir!, name, out, assets, diags))
         : [];
     return finish(book, out, pagesOf, outputs);
   } finally {
@@ -555,6 +555,40 @@ function renderOrKeepText(
       styles: [],
       anchors: {},
     };
+  }
+}
+
+/**
+ * Writes the outputs; a failure of the disk (a file where the folder should be, no permission,
+ * a full disk) is an `output/write-failed` error naming the path, not a throw.
+ */
+async function writeOrReport(
+  outDir: string,
+  name: string,
+  out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string },
+  assets: ReadonlyMap<string, string>,
+  diags: Diagnostics,
+): Promise<string[]> {
+  try {
+    return await writeOutputs(outDir, name, out, assets);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.code !== 'string') throw e;
+    const why: Record<string, string> = {
+      ENOTDIR: 'a file is where a folder should be',
+      EEXIST: 'a file is where a folder should be',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EROFS: 'the file system is read-only',
+      ENOSPC: 'the disk is full',
+      EDQUOT: 'the disk quota is exceeded',
+      EISDIR: 'a folder is where the file should be',
+    };
+    diags.error(
+      'output/write-failed',
+      `cannot write to ${err.path ?? outDir}: ${why[err.code] ?? err.message} (${err.code})`,
+    );
+    return [];
   }
 }
 
