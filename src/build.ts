@@ -192,7 +192,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 const OptionsSchema = z.looseObject({
   source: z.string().min(1),
   outDir: z.string().min(1).optional(),
-  formats: z.array(z.enum(FORMATS)).min(1).optional(),
+  formats: z.array(z.enum(FORMATS)).optional(),
   name: z
     .string()
     .regex(/^[^/\\\0]+$/)
