@@ -29,6 +29,7 @@ import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
 import { writeAtomic } from './output/write.js';
 import { ticker } from './ticker.js';
+import { z } from 'zod';
 import { loadPages } from './source/load.js';
 import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
 
@@ -147,7 +148,13 @@ function epochFrom(options: BuildOptions): number | undefined {
 
 /** Builds a book. Input problems are reported in the result; only our own failures throw. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const timer = new Timer(options.onProgress);
+  const invalid = invalidOptions(options);
+  if (invalid) {
+    const diags = new Diagnostics();
+    diags.error('options/invalid', invalid);
+    return result(diags, false, undefined, {}, undefined, [], {});
+  }
+  const timer = new Timer(options?.onProgress);
   const diags = new Diagnostics();
   const root = resolve(options.source);
   const formats = options.formats ?? FORMATS;
@@ -177,6 +184,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     pdfJob?.cancel();
     await pdfJob?.result.catch(() => undefined);
   }
+}
+
+/**
+ * The options a caller may give, checked at the boundary: the library is called from JavaScript
+ * too, where nothing stops `source: null` or `formats: ['docx']`. Other fields pass unchecked.
+ */
+const OptionsSchema = z.looseObject({
+  source: z.string().min(1),
+  outDir: z.string().min(1).optional(),
+  formats: z.array(z.enum(FORMATS)).optional(),
+  name: z
+    .string()
+    .regex(/^[^/\\\0]+$/)
+    .refine((n) => n !== '.' && n !== '..')
+    .optional(),
+  root: z.string().optional(),
+  strict: z.boolean().optional(),
+  sourceDateEpoch: z.number().int().nonnegative().optional(),
+  allowRemote: z.boolean().optional(),
+  styles: z.array(z.string()).optional(),
+  titlePage: z.string().optional(),
+  onProgress: z.function().optional(),
+});
+
+/** Why the options cannot be used, or undefined when they can. */
+function invalidOptions(options: unknown): string | undefined {
+  const parsed = OptionsSchema.safeParse(options);
+  if (parsed.success) return undefined;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
+  return `invalid build options: ${issues.join('; ')} (formats are ${FORMATS.join(', ')})`;
 }
 
 /** A PDF being made: the browser is launched at once; the book follows. */
@@ -331,7 +368,7 @@ async function buildBook(
     }
     const outputs =
       options.outDir && !diags.hasErrors
-        ? await timer.time('write', () => writeOutputs(options.outDir!, name, out, assets))
+        ? await timer.time('write', () => writeOrReport(options.outDir!, name, out, assets, diags))
         : [];
     return finish(book, out, pagesOf, outputs);
   } finally {
@@ -541,6 +578,40 @@ function renderOrKeepText(
       styles: [],
       anchors: {},
     };
+  }
+}
+
+/**
+ * Writes the outputs; a failure of the disk (a file where the folder should be, no permission,
+ * a full disk) is an `output/write-failed` error naming the path, not a throw.
+ */
+async function writeOrReport(
+  outDir: string,
+  name: string,
+  out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string },
+  assets: ReadonlyMap<string, string>,
+  diags: Diagnostics,
+): Promise<string[]> {
+  try {
+    return await writeOutputs(outDir, name, out, assets);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.code !== 'string') throw e;
+    const why: Record<string, string> = {
+      ENOTDIR: 'a file is where a folder should be',
+      EEXIST: 'a file is where a folder should be',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EROFS: 'the file system is read-only',
+      ENOSPC: 'the disk is full',
+      EDQUOT: 'the disk quota is exceeded',
+      EISDIR: 'a folder is where the file should be',
+    };
+    diags.error(
+      'output/write-failed',
+      `cannot write to ${err.path ?? outDir}: ${why[err.code] ?? err.message} (${err.code})`,
+    );
+    return [];
   }
 }
 

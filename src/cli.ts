@@ -115,16 +115,30 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
           color,
           verbose: settings.verbose,
         });
+  // A failure no stage turned into a diagnostic (Chromium gone twice, our own bug) is still
+  // reported as one, so that `--json` prints its object and the exit code keeps the contract.
+  let crash: ConfigDiagnostic | undefined;
   const result = failedConfig
     ? undefined
     : await withSignalGuard(() =>
         build({ ...settings.build, ...(progress && { onProgress: progress.onProgress }) }),
-      );
+      ).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        crash = {
+          severity: 'error',
+          code: 'build/failed',
+          message: `the build failed: ${message}`,
+          file: '',
+          line: 0,
+        };
+        if (settings.verbose && e instanceof Error && e.stack) io.err(e.stack);
+        return undefined;
+      });
   progress?.done();
-  const all: ConfigDiagnostic[] = [...configDiags, ...(result?.diagnostics ?? [])];
+  const all: ConfigDiagnostic[] = [...configDiags, ...(crash ? [crash] : []), ...(result?.diagnostics ?? [])];
   printDiagnostics(all, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
   const empty: BuildReport = { chapters: [], warnings: [], errors: [], infos: [], outputs: [], timings: {} };
-  const report = mergeReport(result?.report ?? empty, configDiags);
+  const report = mergeReport(result?.report ?? empty, crash ? [...configDiags, crash] : configDiags);
   const ok = report.errors.length === 0;
   if (settings.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   if (!settings.quiet) {

@@ -132,8 +132,24 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     );
   };
 
+  // A request the server cannot understand gets an answer, never a throw: a throw in a request
+  // handler would end the preview for every later request.
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    try {
+      answer(req, res);
+    } catch (e) {
+      log(`bookbinder: preview: ${req.url ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error');
+    }
+  };
+
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = requestPath(req.url);
+    if (path === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request: malformed URL');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;
@@ -225,4 +241,13 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       await b?.close().catch(() => b.process()?.kill('SIGKILL'));
     },
   };
+}
+
+/** The decoded path of a request URL, or undefined when it is malformed (`/%E0%A4%A`). */
+function requestPath(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? '/', 'http://127.0.0.1').pathname);
+  } catch {
+    return undefined;
+  }
 }

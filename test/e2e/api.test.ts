@@ -142,3 +142,25 @@ describe('library API (end to end)', function () {
     assert.match(run('pdftotext', ['-layout', file, '-']), /North\s+412\s+€18,240\.50/);
   });
 });
+
+describe('library API: wrong options are a coded error result, never a throw', () => {
+  const wrong: [string, unknown][] = [
+    ["format 'docx'", { source: 'content', formats: ['docx'] }],
+    ['source: null', { source: null }],
+    ['no options at all', undefined],
+    ['formats as a string', { source: 'content', formats: 'pdf' }],
+    ['strict as a string', { source: 'content', strict: 'yes' }],
+    ['a name with a folder', { source: 'content', name: '../x' }],
+  ];
+  for (const [what, options] of wrong) {
+    it(`${what} → options/invalid`, async () => {
+      const r = await build(options as Parameters<typeof build>[0]);
+      assert.equal(r.ok, false);
+      assert.deepEqual(
+        r.report.errors.map((e) => e.code),
+        ['options/invalid'],
+      );
+      assert.equal(r.pdf ?? r.epub ?? r.html, undefined);
+    });
+  }
+});

@@ -73,4 +73,13 @@ describe('bookbinder preview (puppeteer against 127.0.0.1)', function () {
     assert.equal((await fetch(new URL('src/_config.yml', server.url))).status, 404);
     assert.equal((await fetch(new URL('src/../../etc/passwd', server.url))).status, 404);
   });
+
+  it('answers 400 to a malformed URL and keeps serving the next request', async () => {
+    assert.ok(server);
+    const bad = await fetch(new URL('/%E0%A4%A', server.url));
+    assert.equal(bad.status, 400);
+    const status = await fetch(new URL('/status.json', server.url));
+    assert.equal(status.status, 200);
+    assert.ok(typeof ((await status.json()) as { generation: unknown }).generation === 'number');
+  });
 });

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import JSZip from 'jszip';
 import { build } from '../../src/build.js';
 import { type BadCase, CASES, INDEX_PAGE } from '../bad-cases.js';
 
@@ -108,5 +109,28 @@ describe('big and deep input: finished, in time linear in size', function () {
     const divs = (n: number) =>
       `<div>\n${'<div><span>'.repeat(n)}x${'</span></div>'.repeat(n)}\n</div>\n\nAFTER\n`;
     await assertLinear(divs, 1_000, 'AFTER');
+  });
+
+  it('50,000 nested elements: the EPUB is made (its tree walks keep their own stack)', async () => {
+    const n = 50_000;
+    const dir = makeSite({
+      files: {
+        'index.md': `---\ntitle: Deep\n---\n<div>\n${'<div><span>'.repeat(n)}x${'</span></div>'.repeat(n)}\n</div>\n\nAFTER\n`,
+        'svg.md': `---\ntitle: Svg\n---\n# Svg\n\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">${'<g>'.repeat(n)}<rect width="5" height="5"/>${'</g>'.repeat(n)}</svg>\n\nAFTER SVG\n`,
+      },
+    });
+    const result = await build({ source: join(dir, 'site'), formats: ['epub'] });
+    assert.ok(result.ok, JSON.stringify(result.report.errors));
+    const zip = await JSZip.loadAsync(result.epub!);
+    const texts = await Promise.all(
+      Object.keys(zip.files)
+        .filter((f) => f.endsWith('.xhtml'))
+        .map((f) => zip.file(f)!.async('string')),
+    );
+    const all = texts.join('\n');
+    assert.ok(all.includes('AFTER') && all.includes('AFTER SVG'));
+    assert.equal(all.match(/<g>/g)?.length, n);
+    // Each `span` holding a `div` became a `div` (a span may hold only phrasing): none was lost.
+    assert.ok((all.match(/<div>/g)?.length ?? 0) >= 2 * n);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli.js';
@@ -34,6 +34,22 @@ describe('cli contract', () => {
     const report = JSON.parse(r.out) as { errors: { code: string }[] };
     assert.equal(report.errors[0]?.code, 'source/missing');
     assert.match(r.err, /error: source folder/);
+  });
+
+  it('an output that cannot be written is a coded error with its path, no stack, and --json still reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-'));
+    // -o names a file; then the book's own file name is taken by a folder.
+    writeFileSync(join(dir, 'a-file'), 'x');
+    mkdirSync(join(dir, 'out', 'book.html'), { recursive: true });
+    for (const out of [join(dir, 'a-file'), join(dir, 'a-file', 'below'), join(dir, 'out')]) {
+      const r = await cli(['build', join(FIXTURES, 'sites', 'mini'), '-o', out, '-f', 'html', '--json']);
+      assert.equal(r.code, EXIT.badInput, r.err);
+      assert.doesNotMatch(r.err, /internal error|\n\s+at /);
+      const report = JSON.parse(r.out) as { errors: { code: string; message: string }[]; outputs: string[] };
+      assert.equal(report.errors[0]?.code, 'output/write-failed');
+      assert.match(report.errors[0].message, new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.deepEqual(report.outputs, []);
+    }
   });
 
   it('builds HTML only when asked, and reports chapters in book order as JSON', async () => {

@@ -91,17 +91,19 @@ export function rename(el: Element, tagName: string): void {
   el.nodeName = tagName;
 }
 
-/** Every element under `root`, in document order (a snapshot: edits during the loop are safe). */
+/**
+ * Every element under `root`, in document order (a snapshot: edits during the loop are safe).
+ * The walks of this module keep their own stack, never the call stack: a page may nest elements
+ * far deeper (tens of thousands) than JavaScript's call stack goes.
+ */
 export function elements(root: Parent): Element[] {
   const out: Element[] = [];
-  const visit = (p: Parent): void => {
-    for (const c of p.childNodes) {
-      if (!isElement(c)) continue;
-      out.push(c);
-      visit(c);
-    }
-  };
-  visit(root);
+  const stack: Node[] = [...root.childNodes].reverse();
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    if (!isElement(n)) continue;
+    out.push(n);
+    for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+  }
   return out;
 }
 
@@ -109,7 +111,14 @@ export function elements(root: Parent): Element[] {
 export function textOf(n: Node | Parent): string {
   if (n.nodeName === '#text') return (n as T.TextNode).value;
   if (!('childNodes' in n)) return '';
-  return n.childNodes.map((c) => textOf(c)).join('');
+  let out = '';
+  const stack: Node[] = [...n.childNodes].reverse();
+  for (let c = stack.pop(); c !== undefined; c = stack.pop()) {
+    if (c.nodeName === '#text') out += (c as T.TextNode).value;
+    else if ('childNodes' in c)
+      for (let i = c.childNodes.length - 1; i >= 0; i--) stack.push(c.childNodes[i]!);
+  }
+  return out;
 }
 
 const VOID = new Set([
@@ -159,14 +168,22 @@ export function isXmlName(name: string): boolean {
 /** An attribute of a parsed element. */
 export type Attribute = T.Element['attrs'][number];
 
-/** The namespace declarations an element needs when its namespace differs from its parent's. */
-export function namespaceDeclarations(el: Element, parentNs: string): string {
+/**
+ * The namespace declarations an element needs when its namespace differs from its parent's.
+ * `xlinkBelow` answers whether an element or one below it has an `xlink:` attribute (by default
+ * its subtree is searched; a serialiser of a whole tree passes answers computed once).
+ */
+export function namespaceDeclarations(
+  el: Element,
+  parentNs: string,
+  xlinkBelow: (el: Element) => boolean = usesXlinkBelow,
+): string {
   if (String(el.namespaceURI) === parentNs) return '';
   let out = '';
   if (el.namespaceURI === NS.HTML) out += ` xmlns="${NS.HTML}"`;
   if (el.namespaceURI === NS.SVG) out += ` xmlns="${NS.SVG}"`;
   if (el.namespaceURI === NS.MATHML) out += ` xmlns="${NS.MATHML}"`;
-  if (el.namespaceURI === NS.SVG && usesXlinkBelow(el)) out += ` xmlns:xlink="${NS.XLINK}"`;
+  if (el.namespaceURI === NS.SVG && xlinkBelow(el)) out += ` xmlns:xlink="${NS.XLINK}"`;
   return out;
 }
 
@@ -182,7 +199,29 @@ export function serializeAttrList(attrs: readonly Attribute[]): string {
 }
 
 function usesXlinkBelow(el: Element): boolean {
-  return [el, ...elements(el)].some((e) => e.attrs.some((a) => a.prefix === 'xlink'));
+  return [el, ...elements(el)].some(hasXlinkAttr);
+}
+
+function hasXlinkAttr(el: Element): boolean {
+  return el.attrs.some((a) => a.prefix === 'xlink');
+}
+
+/**
+ * The elements under `nodes` that have an `xlink:` attribute on themselves or below, found in one
+ * pass (children before parents), so that nested SVG roots do not each search their subtree again.
+ */
+function xlinkHolders(nodes: readonly Node[]): Set<Element> {
+  const all: Element[] = [];
+  for (const n of nodes) if (isElement(n)) all.push(n, ...elements(n));
+  const holders = new Set<Element>();
+  for (let i = all.length - 1; i >= 0; i--) {
+    const el = all[i]!;
+    if (!holders.has(el) && !hasXlinkAttr(el)) continue;
+    holders.add(el);
+    const p = el.parentNode;
+    if (p && isElement(p)) holders.add(p);
+  }
+  return holders;
 }
 
 /** The namespace of the element a node is serialised in (HTML at the top). */
@@ -201,8 +240,22 @@ export function serializeXhtml(
   parentNs: string = NS.HTML,
   marked?: ReadonlyMap<Element, number>,
 ): string {
+  let holders: Set<Element> | undefined;
+  const xlinkBelow = (el: Element): boolean => (holders ??= xlinkHolders(nodes)).has(el);
   let out = '';
-  for (const n of nodes) {
+  // A stack of what is left to write, in reverse: nodes with their parent's namespace, and the
+  // closing tags of the elements opened (strings).
+  const stack: (string | { node: Node; ns: string })[] = [];
+  const pushChildren = (list: readonly Node[], ns: string): void => {
+    for (let i = list.length - 1; i >= 0; i--) stack.push({ node: list[i]!, ns });
+  };
+  pushChildren(nodes, parentNs);
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (typeof item === 'string') {
+      out += item;
+      continue;
+    }
+    const n = item.node;
     if (n.nodeName === '#text') {
       out += escapeXml(xmlText((n as T.TextNode).value));
       continue;
@@ -211,20 +264,28 @@ export function serializeXhtml(
     const name = n.tagName;
     const children = n.tagName === 'template' ? [] : n.childNodes;
     const mark = marked?.get(n);
-    const inner =
-      name === 'style' || name === 'script'
-        ? escapeXml(textOf(n))
-        : serializeXhtml(children, n.namespaceURI, marked);
+    const raw = name === 'style' || name === 'script';
+    let open: string;
+    let close: string;
     if (mark !== undefined) {
-      out += `\u0001${mark}\u0002${inner}\u0001/${mark}\u0002`;
+      open = `\u0001${mark}\u0002`;
+      close = `\u0001/${mark}\u0002`;
+    } else {
+      const attrs = namespaceDeclarations(n, item.ns, xlinkBelow) + serializeAttrList(n.attrs);
+      if (children.length === 0 && (n.namespaceURI !== NS.HTML || VOID.has(name))) {
+        out += `<${name}${attrs}/>`;
+        continue;
+      }
+      open = `<${name}${attrs}>`;
+      close = `</${name}>`;
+    }
+    if (raw) {
+      out += `${open}${escapeXml(textOf(n))}${close}`;
       continue;
     }
-    const attrs = namespaceDeclarations(n, parentNs) + serializeAttrList(n.attrs);
-    if (children.length === 0 && (n.namespaceURI !== NS.HTML || VOID.has(name))) {
-      out += `<${name}${attrs}/>`;
-      continue;
-    }
-    out += `<${name}${attrs}>${inner}</${name}>`;
+    out += open;
+    stack.push(close);
+    pushChildren(children, n.namespaceURI);
   }
   return out;
 }

@@ -361,10 +361,14 @@ function fixContentModel(el: Element): void {
   if (tag === 'a' && hasAncestor(el, 'a')) rename(el, 'span');
 }
 
-function inlineBlock(el: Element): void {
-  const blocks = ['pre', 'blockquote'].includes(el.tagName) ? 'code' : 'span';
-  rename(el, el.tagName === 'br' ? 'br' : blocks);
-  for (const c of el.childNodes) if (isElement(c) && isBlock(c)) inlineBlock(c);
+/** Turns a block and the blocks nested in it into phrasing (its own stack: nesting may be deep). */
+function inlineBlock(top: Element): void {
+  const stack = [top];
+  for (let el = stack.pop(); el !== undefined; el = stack.pop()) {
+    const blocks = ['pre', 'blockquote'].includes(el.tagName) ? 'code' : 'span';
+    rename(el, el.tagName === 'br' ? 'br' : blocks);
+    for (const c of el.childNodes) if (isElement(c) && isBlock(c)) stack.push(c);
+  }
 }
 
 function parentTag(el: Element): string {
