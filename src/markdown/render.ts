@@ -8,12 +8,12 @@ import markdownit, { type MarkdownIt } from 'markdown-it';
 import anchorPlugin from 'markdown-it-anchor';
 import abbr from 'markdown-it-abbr';
 import deflist from 'markdown-it-deflist';
-import footnote from 'markdown-it-footnote';
 import type { Chapter, Heading } from '../model.js';
 import { type Callout, calloutsPlugin } from './callouts.js';
 import { definitionTermsPlugin } from './definition-terms.js';
 import type { Warn, WarnEnv } from './env.js';
 import { extensionsPlugin } from './extensions.js';
+import { footnotesPlugin } from './footnotes.js';
 import { highlightFence } from './highlight.js';
 import { type HtmlEnv, htmlBlocksPlugin } from './html-blocks.js';
 import { htmlMarkdownPlugin } from './html-markdown.js';
@@ -93,7 +93,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.use(extensionsPlugin);
   md.use(mathPlugin);
   md.use(kramdownPlugin);
-  md.use(footnote);
+  md.use(footnotesPlugin);
   md.use(deflist);
   md.use(definitionTermsPlugin);
   md.use(abbr);
@@ -260,9 +260,13 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     }),
   };
   let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
+  // A set of the book ids already mapped: looking each id up among the values was quadratic.
+  const mapped = new Set(Object.values(env.anchors));
   for (const m of html.matchAll(/\sid="([^"]+)"/g)) {
     const id = m[1]!;
-    if (!(id in env.anchors) && !Object.values(env.anchors).includes(id)) env.anchors[id] = id;
+    if (id in env.anchors || mapped.has(id)) continue;
+    env.anchors[id] = id;
+    mapped.add(id);
   }
   if (html.includes(TOC_MARKER))
     html = html.replaceAll(TOC_MARKER, ctx.chapterToc === false ? '' : localToc(env.headings, chapter.id));
