@@ -69,6 +69,11 @@ export interface BuildOptions {
   readonly printCache?: PrintCache;
   /** Called as stages start and end and pages are rendered. */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Cancels the build: long stages check it between steps, the browser is closed, nothing is
+   * written, and `build` rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Book metadata a config file may set over `_config.yml`. */
@@ -267,7 +272,9 @@ async function buildBook(
   // The EPUB's generated cover is drawn on another thread while the pages render.
   const cover = formats.includes('epub') && !diags.hasErrors ? startCover(site, title) : undefined;
   seen.cover = cover;
-  const liquid = await timer.time('liquid', () => liquidStage(chapters, { pages, site, root }, diags));
+  const liquid = await timer.time('liquid', () =>
+    liquidStage(chapters, { pages, site, root }, diags, options.signal),
+  );
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   const remote =
     options.allowRemote && !diags.hasErrors
@@ -420,7 +427,7 @@ async function renderAll(
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
   let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote)]) : '';
   // Chromium starts meanwhile, and its replies are read on this thread: let them through.
-  const tick = ticker();
+  const tick = ticker(8, options.signal);
   const out: RenderedChapter[] = [];
   for (const [i, chapter] of chapters.entries()) {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';

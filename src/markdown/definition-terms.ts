@@ -50,7 +50,13 @@ export function definitionTermsPlugin(md: MarkdownIt): void {
       last = known.last;
     else {
       while (isTerm(last + 1)) last++;
-      runs.set(state, { from: startLine, last, endLine, blkIndent: state.blkIndent, parentType: state.parentType });
+      runs.set(state, {
+        from: startLine,
+        last,
+        endLine,
+        blkIndent: state.blkIndent,
+        parentType: state.parentType,
+      });
     }
     if (last === startLine || !isMarker(last + 1)) return false;
     const first = state.tokens.length;

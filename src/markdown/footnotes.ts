@@ -57,7 +57,11 @@ function footnoteTail(state: StateCore): void {
     const open = new state.Token('footnote_open', '', 1);
     open.meta = { id: i, label: note.label };
     out.push(open);
-    const tokens = note.tokens ? inlineNote(state, note) : note.label ? definitions.get(note.label) : undefined;
+    const tokens = note.tokens
+      ? inlineNote(state, note)
+      : note.label
+        ? definitions.get(note.label)
+        : undefined;
     if (tokens) for (const t of tokens) out.push(t);
     // The back-links go inside the note's last paragraph, as the plugin puts them.
     const last = out[out.length - 1]?.type === 'paragraph_close' ? out.pop() : undefined;

@@ -11,10 +11,10 @@ import deflist from 'markdown-it-deflist';
 import type { Chapter, Heading } from '../model.js';
 import { type Callout, calloutsPlugin } from './callouts.js';
 import { definitionTermsPlugin } from './definition-terms.js';
-import type { Warn, WarnEnv } from './env.js';
+import { type Warn, type WarnEnv, warnAt } from './env.js';
 import { extensionsPlugin } from './extensions.js';
 import { footnotesPlugin } from './footnotes.js';
-import { highlightFence } from './highlight.js';
+import { HIGHLIGHT_LIMIT, highlightFence } from './highlight.js';
 import { type HtmlEnv, htmlBlocksPlugin } from './html-blocks.js';
 import { htmlMarkdownPlugin } from './html-markdown.js';
 import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
@@ -121,6 +121,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
     },
   });
   md.core.ruler.push('bookbinder_title', titleRule);
+  md.core.ruler.push('bookbinder_big_code', bigCodeRule);
   md.use(linksPlugin);
   kramdownTypography(md);
   return md;
@@ -135,6 +136,19 @@ function recordHeading(
   token: { meta: unknown },
 ): void {
   token.meta = { bbHeading: { id, level, text, noToc } satisfies Heading };
+}
+
+/** A code block too big to highlight is kept uncoloured; the author is told where. */
+function bigCodeRule(state: StateCore): void {
+  for (const t of state.tokens) {
+    if (t.type !== 'fence' || t.content.length <= HIGHLIGHT_LIMIT || !t.info.trim()) continue;
+    warnAt(
+      state.env,
+      'code/not-highlighted',
+      `this code block has ${t.content.length.toLocaleString('en')} characters, more than the ${HIGHLIGHT_LIMIT.toLocaleString('en')} highlighted; it is kept uncoloured`,
+      t.map?.[0] ?? 0,
+    );
+  }
 }
 
 /** Explicit ids (`{#id}`, `{: #id}`) become book-unique before automatic ids are made. */
