@@ -26,6 +26,7 @@ import type { CoverJob } from './output/epub/cover.js';
 import { assetsFolder, renderHtml } from './output/html.js';
 import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
+import { refuseOutputDir } from './output/where.js';
 import { writeAtomic } from './output/write.js';
 import { ticker } from './ticker.js';
 import { loadPages } from './source/load.js';
@@ -171,6 +172,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
+    return finish(undefined, {});
+  }
+  const refused = options.outDir !== undefined ? refuseOutputDir(root, options.outDir) : undefined;
+  if (refused) {
+    diags.error('output/refused', refused);
     return finish(undefined, {});
   }
   // Chromium starts while the pages are read and rendered; it gets the book when it is ready.
