@@ -27,6 +27,7 @@ import type { CoverJob } from './output/epub/cover.js';
 import { assetsFolder, renderHtml } from './output/html.js';
 import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
+import { refuseOutputDir } from './output/where.js';
 import { writeAtomic } from './output/write.js';
 import { ticker } from './ticker.js';
 import { z } from 'zod';
@@ -71,6 +72,11 @@ export interface BuildOptions {
   readonly printCache?: PrintCache;
   /** Called as stages start and end and pages are rendered. */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Cancels the build: long stages check it between steps, the browser is closed, nothing is
+   * written, and `build` rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Book metadata a config file may set over `_config.yml`. */
@@ -174,6 +180,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
+    return finish(undefined, {});
+  }
+  const refused = options.outDir !== undefined ? refuseOutputDir(root, options.outDir) : undefined;
+  if (refused) {
+    diags.error('output/refused', refused);
     return finish(undefined, {});
   }
   // Chromium starts while the pages are read and rendered; it gets the book when it is ready.
@@ -305,7 +316,9 @@ async function buildBook(
   // The EPUB's generated cover is drawn on another thread while the pages render.
   const cover = formats.includes('epub') && !diags.hasErrors ? startCover(site, title) : undefined;
   seen.cover = cover;
-  const liquid = await timer.time('liquid', () => liquidStage(chapters, { pages, site, root }, diags));
+  const liquid = await timer.time('liquid', () =>
+    liquidStage(chapters, { pages, site, root }, diags, options.signal),
+  );
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   const remote =
     options.allowRemote && !diags.hasErrors
@@ -480,7 +493,7 @@ async function renderAll(
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
   let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote)]) : '';
   // Chromium starts meanwhile, and its replies are read on this thread: let them through.
-  const tick = ticker();
+  const tick = ticker(8, options.signal);
   const out: RenderedChapter[] = [];
   for (const [i, chapter] of chapters.entries()) {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';

@@ -11,6 +11,7 @@ import { type ConfigDiagnostic, loadConfig } from './config/load.js';
 import { type CliFlags, resolveSettings } from './config/resolve.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics, strictify } from './diagnostics.js';
 import { withSignalGuard } from './browser/launch.js';
+import { refuseOutputDir } from './output/where.js';
 import { packageRoot } from './paths.js';
 import { progressReporter, useColor } from './progress.js';
 
@@ -97,6 +98,11 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
     ...(flags.config !== undefined && { file: flags.config }),
   });
   const settings = resolveSettings(flags, loaded);
+  const refused = refuseOutputDir(settings.build.source, settings.build.outDir);
+  if (refused) {
+    io.err(`bookbinder: error: ${refused}`);
+    return EXIT.usage;
+  }
   const color = useColor(io.tty, io.env);
   const strict = settings.build.strict === true;
   // Sorting and strictify keep each object's extra fields, so the code frames survive.

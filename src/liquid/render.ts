@@ -4,8 +4,10 @@
  * dropped and the rest of the page still renders.
  */
 import { Context, Liquid, LiquidError, type Token } from 'liquidjs';
+import { performance } from 'node:perf_hooks';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Chapter, Page, SiteConfig } from '../model.js';
+import { ticker } from '../ticker.js';
 import { registerJekyll } from './jekyll.js';
 import { usesLiquid } from './stage.js';
 
@@ -25,23 +27,46 @@ interface Current {
 
 const MAX_REPAIRS = 50;
 
-/** Renders the Liquid of every chapter's page; pages without Liquid markup are kept as they are. */
-export function renderLiquid(
+/** How liquidjs words a budget overrun. */
+const LIMIT = /limit exceeded/;
+
+/**
+ * The budget of one page's Liquid. Liquid runs synchronously, so a runaway loop holds the
+ * process (signals included) until the budget ends: half a second per page is far above any real
+ * page (a loop over thousands of pages takes milliseconds) and keeps SIGTERM prompt. Memory is
+ * counted by liquidjs in elements and characters allocated (ranges, strings, arrays); the parse
+ * limit bounds the text parsed per page, includes included.
+ */
+export const LIQUID_LIMITS = { renderMs: 500, memory: 1_000_000, parse: 64_000_000 } as const;
+
+/**
+ * Renders the Liquid of every chapter's page; pages without Liquid markup are kept as they are.
+ * Between pages the event loop runs (a signal can end the build) and `signal` is checked.
+ */
+export async function renderLiquid(
   chapters: readonly Chapter[],
   input: LiquidInput,
   diags: Diagnostics,
-): Chapter[] {
+  signal?: AbortSignal,
+): Promise<Chapter[]> {
   const current: Current = {};
   const engine = createEngine(input, diags, current);
   const siteScope = siteVariables(input);
-  return chapters.map((chapter) => {
+  const tick = ticker(8, signal);
+  const out: Chapter[] = [];
+  for (const chapter of chapters) {
+    await tick();
     const page = chapter.page;
-    if (!usesLiquid(chapter)) return chapter;
+    if (!usesLiquid(chapter)) {
+      out.push(chapter);
+      continue;
+    }
     current.page = page;
-    const out = renderPage(engine, page, { site: siteScope, page: pageVariables(page) }, diags, current);
-    const moved = out.lines.some((src, k) => src !== k);
-    return { ...chapter, page: { ...page, body: out.body, ...(moved && { sourceLines: out.lines }) } };
-  });
+    const r = renderPage(engine, page, { site: siteScope, page: pageVariables(page) }, diags, current);
+    const moved = r.lines.some((src, k) => src !== k);
+    out.push({ ...chapter, page: { ...page, body: r.body, ...(moved && { sourceLines: r.lines }) } });
+  }
+  return out;
 }
 
 function createEngine(input: LiquidInput, diags: Diagnostics, current: Current): Liquid {
@@ -53,6 +78,9 @@ function createEngine(input: LiquidInput, diags: Diagnostics, current: Current):
     ownPropertyOnly: true,
     dynamicPartials: false,
     timezoneOffset: 0,
+    parseLimit: LIQUID_LIMITS.parse,
+    memoryLimit: LIQUID_LIMITS.memory,
+    renderLimit: LIQUID_LIMITS.renderMs,
   });
   const urls = new Map(input.pages.map((p) => [p.source, p.url]));
   registerJekyll(engine, {
@@ -87,17 +115,34 @@ interface Rendered {
  * Renders the top-level pieces one by one in one context, so each output line can be traced to
  * the source line it came from: diagnostics after a multi-line tag keep their true line.
  */
-function renderTraced(engine: Liquid, src: string, file: string, scope: Record<string, unknown>): Rendered {
+function renderTraced(
+  engine: Liquid,
+  src: string,
+  file: string,
+  scope: Record<string, unknown>,
+  renderLimit: number,
+): Rendered {
   const templates = engine.parse(src, file);
-  const ctx = new Context(scope, engine.options, { sync: true }, { liquid: engine });
+  const ctx = new Context(scope, engine.options, { sync: true, renderLimit }, { liquid: engine });
   let body = '';
   const lines: number[] = [0];
   let srcLine = 0;
   let at = 0;
-  for (const t of templates) {
+  for (const [i, t] of templates.entries()) {
     const begin = t.token.begin;
     srcLine += countLines(src, at, begin);
-    const out = engine.renderSync([t], ctx) as string;
+    let out: string;
+    try {
+      out = engine.renderSync([t], ctx) as string;
+    } catch (e) {
+      // A block over the budget goes whole, up to the next top-level piece (its end tag too).
+      if (LiquidError.is(e) && LIMIT.test(e.message))
+        (e as LiquidError & { span?: [number, number] }).span = [
+          begin,
+          templates[i + 1]?.token.begin ?? src.length,
+        ];
+      throw e;
+    }
     const span = countLines(src, begin, t.token.end);
     let k = 0;
     for (const ch of out) {
@@ -126,21 +171,25 @@ function renderPage(
   current: Current,
 ): Rendered {
   let src = page.body;
+  // Repairs share the page's budget: dropping one runaway loop must not start the clock again.
+  const deadline = performance.now() + LIQUID_LIMITS.renderMs;
   for (let repair = 0; repair <= MAX_REPAIRS; repair++) {
     current.body = src;
+    const left = deadline - performance.now();
+    if (left <= 0) break;
     try {
-      return renderTraced(engine, src, page.source, scope);
+      return renderTraced(engine, src, page.source, scope, left);
     } catch (e) {
       if (!LiquidError.is(e)) throw e;
       const err = e as LiquidError & { token?: Token };
       const token = err.token;
-      diags.warn(codeOf(err), messageOf(err), page.source, lineOf(token, page, src));
+      const code = codeOf(err);
+      diags.warn(code, messageOf(err), page.source, lineOf(token, page, src));
+      if (code === 'liquid/limit' && /render/.test(err.message)) break;
       if (!token || token.input !== src || token.end <= token.begin) break;
       // Drop the broken tag, keeping its line breaks so later lines keep their numbers.
-      src =
-        src.slice(0, token.begin) +
-        src.slice(token.begin, token.end).replace(/[^\n]/g, '') +
-        src.slice(token.end);
+      const [from, to] = (err as { span?: [number, number] }).span ?? [token.begin, token.end];
+      src = src.slice(0, from) + src.slice(from, to).replace(/[^\n]/g, '') + src.slice(to);
     }
   }
   const body = stripLiquid(src);
@@ -148,6 +197,7 @@ function renderPage(
 }
 
 function codeOf(err: LiquidError): string {
+  if (LIMIT.test(err.message)) return 'liquid/limit';
   if (/undefined filter/.test(err.message)) return 'liquid/unknown-filter';
   if (/tag .* not found/.test(err.message)) return 'liquid/unknown-tag';
   if (err.name === 'RenderError') return 'liquid/render-error';
@@ -155,6 +205,15 @@ function codeOf(err: LiquidError): string {
 }
 
 function messageOf(err: LiquidError): string {
+  if (LIMIT.test(err.message)) {
+    const what = /template render/.test(err.message)
+      ? `took more than ${LIQUID_LIMITS.renderMs / 1000} s`
+      : /memory/.test(err.message)
+        ? `allocated more than ${LIQUID_LIMITS.memory.toLocaleString('en')} elements`
+        : `parsed more than ${LIQUID_LIMITS.parse.toLocaleString('en')} characters`;
+    const left = /template render/.test(err.message) ? 'its Liquid is left out' : 'the tag is left out';
+    return `Liquid: the page's Liquid ${what} (a runaway loop or include?); ${left}`;
+  }
   const first = err.message.split('\n')[0] ?? err.message;
   const text = first.replace(/,\s*(?:file|line):.*$/, '').trim();
   return `Liquid: ${text}; the tag is left out`;

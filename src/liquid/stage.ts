@@ -16,8 +16,9 @@ export async function liquidStage(
   chapters: readonly Chapter[],
   input: LiquidInput,
   diags: Diagnostics,
+  signal?: AbortSignal,
 ): Promise<Chapter[]> {
   if (!chapters.some(usesLiquid)) return [...chapters];
   const { renderLiquid } = await import('./render.js');
-  return renderLiquid(chapters, input, diags);
+  return renderLiquid(chapters, input, diags, signal);
 }

@@ -8,6 +8,22 @@ type BlockRule = (state: StateBlock, startLine: number, endLine: number, silent:
 
 const NOT_A_TERM = /^(?:#|>|[-*+][ \t]|\d+[.)][ \t]|```|~~~|<|\||:[ \t]|\{:)/;
 
+/** The last run of term-like lines found in a block state, and under which conditions. */
+interface Run {
+  readonly from: number;
+  readonly last: number;
+  readonly endLine: number;
+  readonly blkIndent: number;
+  readonly parentType: string;
+}
+
+/**
+ * Runs already scanned, per block state. Lines each taken by a rule of their own (footnote
+ * definitions, `***` between one-line paragraphs) start the scan at every line; without this,
+ * a page of N such lines cost N² line tests (8,000 footnotes: seconds).
+ */
+const runs = new WeakMap<StateBlock, Run>();
+
 /** Registers the rule, after markdown-it-deflist (whose rule it calls for the last term). */
 export function definitionTermsPlugin(md: MarkdownIt): void {
   const rules = (md.block.ruler as unknown as { __rules__: { name: string; fn: BlockRule }[] }).__rules__;
@@ -20,8 +36,28 @@ export function definitionTermsPlugin(md: MarkdownIt): void {
       n < endLine && !state.isEmpty(n) && state.sCount[n]! - state.blkIndent < 4 && !NOT_A_TERM.test(text(n));
     const isMarker = (n: number) =>
       n < endLine && /^:[ \t]/.test(text(n)) && state.sCount[n]! >= state.blkIndent;
+    // A line inside a run scanned before ends where that run ends: the same lines follow.
+    const known = runs.get(state);
     let last = startLine;
-    while (isTerm(last + 1)) last++;
+    if (
+      known &&
+      known.from < startLine &&
+      startLine <= known.last &&
+      known.endLine === endLine &&
+      known.blkIndent === state.blkIndent &&
+      known.parentType === state.parentType
+    )
+      last = known.last;
+    else {
+      while (isTerm(last + 1)) last++;
+      runs.set(state, {
+        from: startLine,
+        last,
+        endLine,
+        blkIndent: state.blkIndent,
+        parentType: state.parentType,
+      });
+    }
     if (last === startLine || !isMarker(last + 1)) return false;
     const first = state.tokens.length;
     if (!deflist(state, last, endLine, false)) return false;

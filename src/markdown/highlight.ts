@@ -96,10 +96,17 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Highlights one block; unknown languages come back escaped, uncoloured. */
+/**
+ * The largest block highlighted, in characters. highlight.js runs synchronously, about a
+ * megabyte in one to two seconds of a busy machine, and nothing (not even SIGTERM) is answered
+ * meanwhile; 200,000 characters (some 5,000 lines) is far beyond a listing in a book.
+ */
+export const HIGHLIGHT_LIMIT = 200_000;
+
+/** Highlights one block; unknown languages and blocks over the limit come back escaped, uncoloured. */
 export function highlightCode(code: string, lang: string): string {
   const name = ALIASES[lang.toLowerCase()] ?? lang.toLowerCase();
-  if (name !== '' && language(name)) {
+  if (name !== '' && code.length <= HIGHLIGHT_LIMIT && language(name)) {
     return hljs().highlight(code, { language: name, ignoreIllegals: true }).value;
   }
   return escapeHtml(code);

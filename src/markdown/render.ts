@@ -8,20 +8,20 @@ import markdownit, { type MarkdownIt } from 'markdown-it';
 import anchorPlugin from 'markdown-it-anchor';
 import abbr from 'markdown-it-abbr';
 import deflist from 'markdown-it-deflist';
-import footnote from 'markdown-it-footnote';
 import type { Chapter, Heading } from '../model.js';
 import { type Callout, calloutsPlugin } from './callouts.js';
 import { definitionTermsPlugin } from './definition-terms.js';
-import type { Warn, WarnEnv } from './env.js';
+import { type Warn, type WarnEnv, warnAt } from './env.js';
 import { extensionsPlugin } from './extensions.js';
-import { unclosedCommentPlugin } from './unclosed-comment.js';
-import { highlightFence } from './highlight.js';
+import { footnotesPlugin } from './footnotes.js';
+import { HIGHLIGHT_LIMIT, highlightFence } from './highlight.js';
 import { type HtmlEnv, htmlBlocksPlugin } from './html-blocks.js';
 import { htmlMarkdownPlugin } from './html-markdown.js';
 import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
 import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
 import { mathPlugin } from './math.js';
 import { gfmSlug, SlugCounter } from './slug.js';
+import { unclosedCommentPlugin } from './unclosed-comment.js';
 
 /** What rendering needs to know about the book beyond the page itself. */
 export interface RenderContext {
@@ -95,7 +95,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.use(unclosedCommentPlugin);
   md.use(mathPlugin);
   md.use(kramdownPlugin);
-  md.use(footnote);
+  md.use(footnotesPlugin);
   md.use(deflist);
   md.use(definitionTermsPlugin);
   md.use(abbr);
@@ -123,6 +123,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
     },
   });
   md.core.ruler.push('bookbinder_title', titleRule);
+  md.core.ruler.push('bookbinder_big_code', bigCodeRule);
   md.use(linksPlugin);
   kramdownTypography(md);
   return md;
@@ -137,6 +138,19 @@ function recordHeading(
   token: { meta: unknown },
 ): void {
   token.meta = { bbHeading: { id, level, text, noToc } satisfies Heading };
+}
+
+/** A code block too big to highlight is kept uncoloured; the author is told where. */
+function bigCodeRule(state: StateCore): void {
+  for (const t of state.tokens) {
+    if (t.type !== 'fence' || t.content.length <= HIGHLIGHT_LIMIT || !t.info.trim()) continue;
+    warnAt(
+      state.env,
+      'code/not-highlighted',
+      `this code block has ${t.content.length.toLocaleString('en')} characters, more than the ${HIGHLIGHT_LIMIT.toLocaleString('en')} highlighted; it is kept uncoloured`,
+      t.map?.[0] ?? 0,
+    );
+  }
 }
 
 /** Explicit ids (`{#id}`, `{: #id}`) become book-unique before automatic ids are made. */
@@ -262,9 +276,13 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     }),
   };
   let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
+  // A set of the book ids already mapped: looking each id up among the values was quadratic.
+  const mapped = new Set(Object.values(env.anchors));
   for (const m of html.matchAll(/\sid="([^"]+)"/g)) {
     const id = m[1]!;
-    if (!(id in env.anchors) && !Object.values(env.anchors).includes(id)) env.anchors[id] = id;
+    if (id in env.anchors || mapped.has(id)) continue;
+    env.anchors[id] = id;
+    mapped.add(id);
   }
   if (html.includes(TOC_MARKER))
     html = html.replaceAll(TOC_MARKER, ctx.chapterToc === false ? '' : localToc(env.headings, chapter.id));

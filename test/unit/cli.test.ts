@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from '../../src/build.js';
 import { EXIT } from '../../src/cli.js';
 import { FIXTURES, runMain } from '../helpers.js';
 
@@ -111,6 +112,45 @@ describe('cli contract', () => {
     assert.match(
       lenient.err,
       /page\.md:6: warning: link to \/nowhere\/ matches no page of the site \[link\/unresolved\]/,
+    );
+  });
+});
+
+describe('cli: where the outputs may go', () => {
+  const site = join(FIXTURES, 'sites', 'mini');
+
+  it('refuses -o under /proc, /sys or /dev, and -o / (exit 2, at once, nothing written)', async () => {
+    for (const out of ['/proc/x', '/proc', '/sys/bb', '/dev/bb', '/']) {
+      const r = await cli(['build', site, '-o', out, '--format', 'html']);
+      assert.equal(r.code, EXIT.usage, `${out}: ${r.err}`);
+      assert.match(r.err, /error: the output folder .* (system file system|root of the file system)/, out);
+    }
+    assert.equal(existsSync('/dev/bb'), false);
+  });
+
+  it('refuses the source folder and a folder inside it, but not a _folder or a sibling', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-where-'));
+    const src = join(dir, 'content');
+    cpSync(site, src, { recursive: true });
+    const same = await cli(['build', src, '-o', src, '--format', 'html']);
+    assert.equal(same.code, EXIT.usage);
+    assert.match(same.err, /is the source folder/);
+    const within = await cli(['build', src, '-o', join(src, 'out'), '--format', 'html']);
+    assert.equal(within.code, EXIT.usage);
+    assert.match(within.err, /is inside the source folder/);
+    assert.equal(existsSync(join(src, 'out')), false);
+    // Like Jekyll's _site, a folder the site skips may hold the book; so may the default sibling.
+    assert.equal((await cli(['build', src, '-o', join(src, '_book'), '--format', 'html'])).code, EXIT.ok);
+    assert.ok(existsSync(join(src, '_book', 'book.html')));
+    assert.equal((await cli(['build', src, '-o', join(dir, 'output'), '--format', 'html'])).code, EXIT.ok);
+  });
+
+  it('the library reports output/refused instead of writing there', async () => {
+    const r = await build({ source: site, outDir: '/proc/bb', formats: ['html'] });
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.report.errors.map((e) => e.code),
+      ['output/refused'],
     );
   });
 });
