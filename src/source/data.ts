@@ -110,11 +110,6 @@ function withHeaders(rows: (string | null)[][]): Record<string, string | null>[]
   });
 }
 
-/** 1-based line of a character offset. */
-function lineAt(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
-}
-
 /** Reads one data file; a malformed one is an error at its line and gives nothing. */
 function readDataFile(abs: string, file: string, ext: string, site: SiteConfig, diags: Diagnostics): unknown {
   let text: string;
@@ -159,14 +154,14 @@ function readDataFile(abs: string, file: string, ext: string, site: SiteConfig, 
       // Jekyll reads JSON with its YAML parser, which also takes what strict JSON refuses.
       try {
         return parseYaml(text);
-      } catch {
-        const at = /position (\d+)/.exec(e instanceof Error ? e.message : '')?.[1];
-        const message = e instanceof Error ? e.message.replace(/ in JSON at position \d+.*$/, '') : String(e);
+      } catch (y) {
+        if (!(y instanceof YamlError)) throw y;
+        const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
         diags.error(
           'data/invalid-json',
           `invalid JSON: ${message}; \`site.data\` lacks this file`,
           file,
-          at ? lineAt(text, Number(at)) : 1,
+          y.line,
         );
         return undefined;
       }
