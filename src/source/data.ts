@@ -116,7 +116,7 @@ function readDataFile(abs: string, file: string, ext: string, site: SiteConfig, 
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(abs));
   } catch {
-    diags.error(
+    diags.warn(
       'data/unreadable',
       'the data file cannot be read as UTF-8 text; `site.data` lacks it',
       file,
@@ -138,7 +138,7 @@ function readDataFile(abs: string, file: string, ext: string, site: SiteConfig, 
       return headers ? withHeaders(rows) : rows;
     } catch (e) {
       if (!(e instanceof TableError)) throw e;
-      diags.error(
+      diags.warn(
         'data/invalid-table',
         `malformed ${ext.toUpperCase()}: ${e.message}; \`site.data\` lacks this file`,
         file,
@@ -157,7 +157,7 @@ function readDataFile(abs: string, file: string, ext: string, site: SiteConfig, 
       } catch (y) {
         if (!(y instanceof YamlError)) throw y;
         const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-        diags.error(
+        diags.warn(
           'data/invalid-json',
           `invalid JSON: ${message}; \`site.data\` lacks this file`,
           file,
@@ -171,7 +171,7 @@ function readDataFile(abs: string, file: string, ext: string, site: SiteConfig, 
     return parseYaml(text);
   } catch (e) {
     if (!(e instanceof YamlError)) throw e;
-    diags.error(
+    diags.warn(
       'data/invalid-yaml',
       `invalid YAML: ${e.message}; \`site.data\` lacks this file`,
       file,

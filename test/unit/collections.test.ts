@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadSiteConfig } from '../../src/config/site.js';
+import { renderLiquid } from '../../src/liquid/render.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { loadCollections, readCollections, titleFromFileName } from '../../src/source/collections.js';
 import { loadPages } from '../../src/source/load.js';
@@ -133,5 +134,27 @@ describe('collections', () => {
       '/x/My-Page.html',
     );
     assert.equal(documentUrl({ ...doc, slug: 'Tide Tables' }, '/d/:slug/', 'date'), '/d/tide-tables/');
+  });
+
+  it("Liquid: `{% link %}` by Jekyll's relative_path (without collections_dir), site.<label>, page.collection", () => {
+    const root = site({
+      '_config.yml':
+        'collections_dir: books\ncollections:\n  notes:\n    output: true\njust_the_docs:\n  collections:\n    notes:\n      name: Notes\n',
+      'index.md':
+        '---\ntitle: Home\n---\n[g]({% link _notes/gulls.md %}) {% for n in site.notes %}<{{ n.title }}|{{ n.collection }}|{{ n.path }}>{% endfor %}\n',
+      'books/_notes/gulls.md': '---\n---\nI am in {{ page.collection }}.\n',
+    });
+    const diags = new Diagnostics();
+    const config = loadSiteConfig(root, diags);
+    const pages = loadPages(root, config, diags);
+    const docs = loadCollections(root, readCollections(root, config, diags), config, diags).flatMap(
+      (c) => c.docs,
+    );
+    const all = [...pages, ...docs];
+    const chapters = all.map((p, k) => ({ page: p, title: p.front.title ?? '', depth: 0, id: `c${k}` }));
+    const [home, gulls] = renderLiquid(chapters, { pages: all, site: config, root }, diags);
+    assert.deepEqual(diags.list(), []);
+    assert.equal(home?.page.body.trim(), '[g](/notes/gulls.html) <Gulls|notes|_notes/gulls.md>');
+    assert.equal(gulls?.page.body.trim(), 'I am in notes.');
   });
 });
