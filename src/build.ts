@@ -19,7 +19,7 @@ import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diag
 import { liquidStage } from './liquid/stage.js';
 import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
-import type { Asset, Book, Chapter, RenderedChapter, SiteConfig } from './model.js';
+import type { Asset, Book, Chapter, Page, RenderedChapter, SiteConfig } from './model.js';
 import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
 import type { ProgressEvent } from './progress.js';
 import { renderEpub, startCover } from './output/epub.js';
@@ -31,8 +31,9 @@ import { refuseOutputDir } from './output/where.js';
 import { writeAtomic } from './output/write.js';
 import { ticker } from './ticker.js';
 import { z } from 'zod';
+import { type LoadedCollection, loadCollections, readCollections } from './source/collections.js';
 import { loadPages } from './source/load.js';
-import { buildNavTree, flattenTree, selectRoot } from './structure/nav.js';
+import { buildBookTree, flattenTree, type NavCollection, selectRoot } from './structure/nav.js';
 
 /** The output formats. */
 export const FORMATS = ['pdf', 'epub', 'html'] as const;
@@ -303,13 +304,15 @@ async function buildBook(
   const formats = options.formats ?? FORMATS;
   const name = options.name ?? 'book';
   const site = await timer.time('config', () => withOverrides(loadSiteConfig(root, diags), options));
-  const pages = await timer.time('load', () => loadPages(root, site, diags));
+  const { pages, collections } = await timer.time('load', () => loadSite(root, site, diags));
   if (pages.length === 0)
     diags.error(
       'source/empty',
       `no pages found in ${options.source} (a page is a .md file that starts with front matter)`,
     );
-  const chapters = await timer.time('order', () => orderChapters(pages, site, options.root, diags));
+  const chapters = await timer.time('order', () =>
+    orderChapters(pages, collections, site, options.root, diags),
+  );
   if (chapters.length === 0 && pages.length > 0 && !diags.hasErrors)
     diags.error('nav/empty', 'no page of the site is in the navigation, so the book would be empty');
   const title = options.site?.title ?? bookTitle(site, options.root, chapters);
@@ -416,13 +419,44 @@ function timeoutFor(book: Book): number {
   return 60_000 + Math.ceil(size / 10_000) * 1_000;
 }
 
+/**
+ * Reads the site's pages and the documents of its collections. `pages` holds both (links and
+ * Liquid reach documents as they reach pages); `collections` says which documents are in which
+ * collection, in the navigation's order.
+ */
+function loadSite(
+  root: string,
+  site: SiteConfig,
+  diags: Diagnostics,
+): { pages: Page[]; collections: LoadedCollection[] } {
+  const pages = loadPages(root, site, diags);
+  const collections = loadCollections(root, readCollections(root, site, diags), site, diags);
+  return { pages: [...pages, ...collections.flatMap((c) => c.docs)], collections };
+}
+
 function orderChapters(
-  pages: Parameters<typeof buildNavTree>[0],
+  all: readonly Page[],
+  collections: readonly LoadedCollection[],
   site: SiteConfig,
   root: string | undefined,
   diags: Diagnostics,
 ): Chapter[] {
-  const tree = buildNavTree(pages, site, diags);
+  const listed: NavCollection[] = [];
+  for (const c of collections) {
+    if (!c.nav) {
+      if (c.docs.length > 0)
+        diags.info(
+          'collection/not-in-nav',
+          `the collection "${c.label}" is not listed under \`just_the_docs: collections:\`, so its ${c.docs.length} document(s) are not in the navigation nor in the book`,
+          '_config.yml',
+          1,
+        );
+      continue;
+    }
+    listed.push({ ...c, nav: c.nav });
+  }
+  const pages = all.filter((p) => p.collection === undefined);
+  const tree = buildBookTree(pages, listed, site, diags);
   if (root === undefined) return flattenTree(tree);
   const { node, matches } = selectRoot(tree, root);
   if (!node) {

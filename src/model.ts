@@ -49,6 +49,21 @@ export interface Page {
   readonly sourceLines?: readonly number[];
   /** The site URL Jekyll gives this page, without baseurl (e.g. `/docs/sex/sex/`). */
   readonly url: string;
+  /** Set when the file is a document of a Jekyll collection rather than a page. */
+  readonly collection?: DocumentOf;
+  /**
+   * Set on the page bookbinder makes to head a collection in the book (just-the-docs' nav
+   * category): its title is the collection's `name`; it has no file, no body and no URL.
+   */
+  readonly collectionPart?: string;
+}
+
+/** Which collection a document belongs to, and its path as Jekyll names it. */
+export interface DocumentOf {
+  /** The collection's label (`tutorials` for `_tutorials/`). */
+  readonly label: string;
+  /** Jekyll's `relative_path`: from the collections folder, e.g. `_tutorials/intro.md`. */
+  readonly relativePath: string;
 }
 
 /** A page placed in the book: the navigation tree flattened in reading order. */

@@ -26,6 +26,8 @@ export function buildLinkIndex(chapters: readonly Chapter[], pages: readonly Pag
   const byUrl = new Map<string, Chapter>();
   const bySource = new Map<string, Chapter>();
   for (const c of chapters) {
+    // A collection's heading has no URL: no link can point at it.
+    if (c.page.collectionPart !== undefined) continue;
     for (const k of urlKeys(c.page.url)) if (!byUrl.has(k)) byUrl.set(k, c);
     bySource.set(c.page.source, c);
   }

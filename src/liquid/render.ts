@@ -7,6 +7,7 @@ import { Context, Liquid, LiquidError, type Token } from 'liquidjs';
 import { performance } from 'node:perf_hooks';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Chapter, Page, SiteConfig } from '../model.js';
+import { loadSiteData } from '../source/data.js';
 import { ticker } from '../ticker.js';
 import { registerJekyll } from './jekyll.js';
 import { usesLiquid } from './stage.js';
@@ -51,7 +52,7 @@ export async function renderLiquid(
 ): Promise<Chapter[]> {
   const current: Current = {};
   const engine = createEngine(input, diags, current);
-  const siteScope = siteVariables(input);
+  const siteScope = siteVariables(input, loadSiteData(input.root, input.site, diags));
   const tick = ticker(8, signal);
   const out: Chapter[] = [];
   for (const chapter of chapters) {
@@ -82,7 +83,8 @@ function createEngine(input: LiquidInput, diags: Diagnostics, current: Current):
     memoryLimit: LIQUID_LIMITS.memory,
     renderLimit: LIQUID_LIMITS.renderMs,
   });
-  const urls = new Map(input.pages.map((p) => [p.source, p.url]));
+  // `{% link %}` names a document by Jekyll's `relative_path` (without `collections_dir`).
+  const urls = new Map(input.pages.map((p) => [p.collection?.relativePath ?? p.source, p.url]));
   registerJekyll(engine, {
     root: input.root,
     baseurl: input.site.baseurl,
@@ -224,30 +226,47 @@ function stripLiquid(src: string): string {
   return src.replace(/\{%[\s\S]*?%\}/g, '').replace(/\{\{[\s\S]*?\}\}/g, '');
 }
 
-/** `site.*`: `_config.yml`, the site's pages, and the settings bookbinder normalised. */
-function siteVariables(input: LiquidInput): Record<string, unknown> {
+/**
+ * `site.*`: `_config.yml`, the site's pages, its collections (`site.<label>`, `site.collections`,
+ * `site.documents`), `_data/` as `site.data`, and the settings bookbinder normalised.
+ */
+function siteVariables(input: LiquidInput, data: Record<string, unknown>): Record<string, unknown> {
   const { site } = input;
+  const pages = input.pages.filter((p) => p.collection === undefined).map(pageVariables);
+  const docs = new Map<string, Record<string, unknown>[]>();
+  for (const p of input.pages) {
+    if (p.collection)
+      docs.set(p.collection.label, [...(docs.get(p.collection.label) ?? []), pageVariables(p)]);
+  }
   return {
     ...site.data,
+    ...Object.fromEntries(docs),
     title: site.title || site.data.title,
     url: site.url,
     baseurl: site.baseurl,
-    pages: input.pages.map(pageVariables),
-    html_pages: input.pages.map(pageVariables),
+    pages,
+    html_pages: pages,
     posts: [],
-    collections: [],
-    data: {},
+    collections: [...docs].map(([label, list]) => ({ label, docs: list, relative_directory: `_${label}` })),
+    documents: [...docs.values()].flat(),
+    data,
     static_files: [],
   };
 }
 
-/** `page.*`: the front matter plus what Jekyll computes for a page. */
+/** `page.*`: the front matter plus what Jekyll computes for a page or a document. */
 function pageVariables(page: Page): Record<string, unknown> {
+  const name = page.source.split('/').pop() ?? page.source;
   return {
     ...page.front.data,
     url: page.url,
-    path: page.source,
-    name: page.source.split('/').pop() ?? page.source,
+    path: page.collection?.relativePath ?? page.source,
+    name,
     dir: page.url.replace(/[^/]*$/, ''),
+    ...(page.collection && {
+      collection: page.collection.label,
+      relative_path: page.collection.relativePath,
+      slug: page.front.data.slug ?? name.replace(/\.[^.]*$/, ''),
+    }),
   };
 }

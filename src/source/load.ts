@@ -167,6 +167,58 @@ function withFallbackTitle(front: FrontMatter, body: string, file: string, diags
   return { ...front, title };
 }
 
+/** A Markdown file read as Jekyll reads a page or a document: front matter split off and checked. */
+export interface ReadFile {
+  readonly front: FrontMatter;
+  readonly body: string;
+  readonly bodyLine: number;
+}
+
+/**
+ * Reads one Markdown file of the site (path relative to `root`). Symbolic links, unreadable
+ * files and files without front matter give `undefined`, with a diagnostic where one is due.
+ */
+export function readMarkdownFile(root: string, file: string, diags: Diagnostics): ReadFile | undefined {
+  const absPath = join(root, file);
+  try {
+    if (lstatSync(absPath).isSymbolicLink()) {
+      diags.warn('source/symlink', 'the file is a symbolic link; it is not followed', file, 0);
+      return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  const text = readText(root, file, diags);
+  if (text === undefined) return undefined;
+  const split = splitFrontMatter(text);
+  if (split.kind === 'not-a-page') {
+    if (split.reason === 'not-yaml') {
+      diags.info(
+        'front-matter/not-yaml',
+        `the file opens with \`${text.split('\n', 1)[0]!.slice(0, 20)}\`, which Jekyll does not read as front matter (it is never run); the file is not a page`,
+        file,
+        1,
+      );
+    }
+    if (split.reason === 'unclosed') {
+      diags.warn(
+        'front-matter/unclosed',
+        'front matter opens with `---` but never closes; Jekyll does not render this file as a page',
+        file,
+        1,
+      );
+    }
+    return undefined;
+  }
+  if (split.kind === 'invalid') {
+    diags.error(split.code, `${split.message}; the page is left out of the book`, file, split.line);
+    return undefined;
+  }
+  const read = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
+  const front = withFallbackTitle(read, split.body, file, diags);
+  return { front, body: split.body, bodyLine: split.bodyLine };
+}
+
 /** Loads every page of the site under `root`. Files without front matter are not pages. */
 export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): Page[] {
   const pages: Page[] = [];
@@ -175,50 +227,13 @@ export function loadPages(root: string, site: SiteConfig, diags: Diagnostics): P
   for (const file of notFiles)
     diags.info('source/not-a-file', 'not a regular file (a FIFO, socket or device); it is not read', file, 0);
   for (const file of files) {
-    const absPath = join(root, file);
-    try {
-      if (lstatSync(absPath).isSymbolicLink()) {
-        diags.warn('source/symlink', 'the file is a symbolic link; it is not followed', file, 0);
-        continue;
-      }
-    } catch {
-      continue;
-    }
-    const text = readText(root, file, diags);
-    if (text === undefined) continue;
-    const split = splitFrontMatter(text);
-    if (split.kind === 'not-a-page') {
-      if (split.reason === 'not-yaml') {
-        diags.info(
-          'front-matter/not-yaml',
-          `the file opens with \`${text.split('\n', 1)[0]!.slice(0, 20)}\`, which Jekyll does not read as front matter (it is never run); the file is not a page`,
-          file,
-          1,
-        );
-      }
-      if (split.reason === 'unclosed') {
-        diags.warn(
-          'front-matter/unclosed',
-          'front matter opens with `---` but never closes; Jekyll does not render this file as a page',
-          file,
-          1,
-        );
-      }
-      continue;
-    }
-    if (split.kind === 'invalid') {
-      diags.error(split.code, `${split.message}; the page is left out of the book`, file, split.line);
-      continue;
-    }
-    const read = readFrontMatter(split.data, split.titleSource, split.keyLines, file, diags);
-    const front = withFallbackTitle(read, split.body, file, diags);
+    const read = readMarkdownFile(root, file, diags);
+    if (!read) continue;
     pages.push({
       source: file,
-      absPath,
-      front,
-      body: split.body,
-      bodyLine: split.bodyLine,
-      url: pageUrl(file, front.permalink, site.permalink),
+      absPath: join(root, file),
+      ...read,
+      url: pageUrl(file, read.front.permalink, site.permalink),
     });
   }
   return pages;

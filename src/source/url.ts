@@ -56,3 +56,62 @@ function safeDecode(s: string): string {
     return s;
   }
 }
+
+/** What Jekyll's URL placeholders of a collection document are computed from. */
+export interface DocumentUrlInput {
+  /** The collection's label. */
+  readonly label: string;
+  /** Jekyll's `relative_path` of the document (`_label/sub/name.md`). */
+  readonly relativePath: string;
+  /** The document's own `permalink` front matter. */
+  readonly permalink?: string;
+  /** The document's `slug` front matter. */
+  readonly slug?: string;
+}
+
+/**
+ * Jekyll's URL for a collection document (`Jekyll::Document#url`): its own `permalink`, else
+ * the collection's `permalink` template, else `/:collection/:path` with the ending of the
+ * site's permalink style (`.html` for the default `date` style, `/` for `pretty`).
+ */
+export function documentUrl(doc: DocumentUrlInput, template: string | undefined, style: string): string {
+  const ext = posix.extname(doc.relativePath);
+  const basename = posix.basename(doc.relativePath, ext);
+  const placeholders: Record<string, string> = {
+    collection: doc.label,
+    path: doc.relativePath
+      .slice(0, doc.relativePath.length - ext.length)
+      .replace(`_${doc.label}`, '')
+      .replace(/\.+$/, ''),
+    name: slugify(basename, false),
+    title: slugify(doc.slug ?? basename, true, true),
+    slug: slugify(doc.slug ?? basename, false),
+    output_ext: '.html',
+    categories: '',
+  };
+  const chosen = doc.permalink || template || `/:collection/:path${documentSuffix(style)}`;
+  const filled = chosen.replace(/:([a-z_]+)/g, (match, name: string) => {
+    const key = name in placeholders ? name : name.replace(/_$/, '');
+    return placeholders[key] ?? match;
+  });
+  // `Jekyll::URL#sanitize_url`.
+  return `/${filled}`
+    .replaceAll('..', '/')
+    .replaceAll('./', '')
+    .replace(/\/{2,}/g, '/');
+}
+
+/** `Jekyll::Utils.add_permalink_suffix` for a collection's default template. */
+function documentSuffix(style: string): string {
+  if (style === 'pretty') return '/';
+  if (style === 'date' || style === 'ordinal' || style === 'none') return ':output_ext';
+  if (style.endsWith('/')) return '/';
+  return style.endsWith(':output_ext') ? ':output_ext' : '';
+}
+
+/** `Jekyll::Utils.slugify` in its default mode, or `pretty` mode (which keeps `._~!$&'()+,;=@`). */
+function slugify(text: string, pretty: boolean, cased = false): string {
+  const re = pretty ? /[^\p{M}\p{L}\p{Nd}._~!$&'()+,;=@]+/gu : /[^\p{M}\p{L}\p{Nd}]+/gu;
+  const slug = text.replace(re, '-').replace(/^-|-$/g, '');
+  return cased ? slug : slug.toLowerCase();
+}

@@ -217,6 +217,76 @@ function hiddenPages(titled: readonly Page[], byTitle: ReadonlyMap<string, Page[
   return new Set(titled.filter(isHidden));
 }
 
+/** A collection as the navigation shows it (just-the-docs' `components/site_nav.html`). */
+export interface NavCollection {
+  readonly label: string;
+  /** Its folder relative to the source folder (the source of its part in the book). */
+  readonly folder: string;
+  /** The same folder, absolute. */
+  readonly absFolder: string;
+  readonly output: boolean;
+  readonly docs: readonly Page[];
+  readonly nav: { readonly name: string; readonly navExclude: boolean; readonly line: number };
+}
+
+/**
+ * The whole navigation: the pages' tree, then each collection just-the-docs lists, in the
+ * order of `just_the_docs: collections:`. Its documents are ordered by the same rules as pages,
+ * among themselves. As in the sidebar, a collection is headed by its `name` (a part of the
+ * book holding its documents) unless it is the only thing in the navigation. `nav_fold` only
+ * folds the sidebar, so it changes nothing in a book.
+ */
+export function buildBookTree(
+  pages: readonly Page[],
+  collections: readonly NavCollection[],
+  site: SortSite,
+  diags: Diagnostics,
+): NavNode[] {
+  const tree = buildNavTree(pages, site, diags);
+  // `pages_top_size` of site_nav.html.
+  const topPages = pages.filter(
+    (p) => p.front.title !== undefined && p.front.parent === undefined && !p.front.navExclude,
+  );
+  const headed = collections.length > 1 || topPages.length > 0;
+  for (const c of collections) {
+    if (c.nav.navExclude) {
+      if (c.docs.length > 0)
+        diags.info(
+          'collection/nav-exclude',
+          `\`nav_exclude: true\`: the ${c.docs.length} document(s) of the collection "${c.label}" are not in the book`,
+          '_config.yml',
+          c.nav.line,
+        );
+      continue;
+    }
+    const docs = buildNavTree(c.docs, site, diags);
+    if (docs.length === 0) continue;
+    if (!c.output)
+      diags.info(
+        'collection/no-output',
+        `the collection "${c.label}" has \`output: false\`: Jekyll writes no page for its documents, though just-the-docs lists them; they are in the book`,
+        '_config.yml',
+        c.nav.line,
+      );
+    if (headed) tree.push({ page: collectionPart(c), children: docs });
+    else tree.push(...docs);
+  }
+  return tree;
+}
+
+/** The page that heads a collection in the book: its `name`, no body, no URL of its own. */
+function collectionPart(c: NavCollection): Page {
+  return {
+    source: c.folder,
+    absPath: c.absFolder,
+    front: { title: c.nav.name, navExclude: false, data: { title: c.nav.name }, lines: {} },
+    body: '',
+    bodyLine: 1,
+    url: '',
+    collectionPart: c.label,
+  };
+}
+
 /** Finds the subtree for `--root`: a title, or a source path relative to the source folder. */
 export function selectRoot(tree: readonly NavNode[], root: string): { node?: NavNode; matches: number } {
   const found: NavNode[] = [];
