@@ -58,7 +58,10 @@ function afterBoundary(state: StateBlock, startLine: number, silent: boolean): b
   if (prev >= 0 && BLOCK_IAL_LINE.test(raw(prev))) return true;
   if (prev < 0 || state.isEmpty(prev)) return true;
   const last = state.tokens[state.tokens.length - 1];
-  return last === undefined || last.nesting === 1 || last.type === 'html_block';
+  // Raw HTML just above is no boundary (kramdown); the start tag of a `markdown="1"` element is
+  // taken as one, so its content reads the same however the element is written.
+  if (last?.type === 'html_block') return /\smarkdown\s*=/.test(raw(prev));
+  return last === undefined || last.nesting === 1;
 }
 
 /** Splits a row into cells as kramdown does: not at `\|`, not inside code spans or `<code>`. */
