@@ -549,6 +549,7 @@ async function renderAll(
       styles: r.styles,
       assets: r.assets,
       anchors: r.anchors,
+      ...(r.pageTitle !== undefined && { pageTitle: r.pageTitle }),
     });
     await tick();
   }
@@ -587,6 +588,7 @@ function renderFresh(
     headings: r.headings,
     styles: safe.styles,
     anchors: r.anchors,
+    ...(r.pageTitle !== undefined && { pageTitle: r.pageTitle }),
     assets: [...assets.values()],
     claimed: idsAfter(ctx.usedIds, before),
     diagnostics: local.list(),

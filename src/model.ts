@@ -106,6 +106,11 @@ export interface RenderedChapter {
   readonly assets: readonly Asset[];
   /** Ids as the page wrote them (kramdown's) → ids in the stitched book. */
   readonly anchors: Readonly<Record<string, string>>;
+  /**
+   * The title as the page's own first heading writes it, when that heading repeats the
+   * front-matter title up to case and quotes: printed as the chapter heading, as the site shows.
+   */
+  readonly pageTitle?: string;
 }
 
 /** Site-wide settings read from `_config.yml` and the build options. */

@@ -94,7 +94,7 @@ export function chapterSection(c: RenderedChapter, html: string, heading = 'h1')
   const { chapter } = c;
   return (
     `<section class="chapter chapter-depth-${chapter.depth}" id="${chapter.id}" data-source="${escapeHtml(chapter.page.source)}">` +
-    `<${heading} class="chapter-title">${escapeHtml(chapter.title)}</${heading}>\n${html}</section>`
+    `<${heading} class="chapter-title">${escapeHtml(c.pageTitle ?? chapter.title)}</${heading}>\n${html}</section>`
   );
 }
 

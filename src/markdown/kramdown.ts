@@ -181,7 +181,13 @@ function blockIalRule(state: StateCore): void {
     const prevTok = tokens[prev];
     const startLine = tokens[open]!.map?.[0] ?? -1;
     const prevEnd = prevTok ? (tokens[openerOf(tokens, prev)]!.map?.[1] ?? -2) : -2;
-    if (prevTok && prevTok.level === tokens[open]!.level && prevEnd === startLine && !removals.has(prev)) {
+    // markdown-it counts the blank line after a list in the list; kramdown does not: after a
+    // blank line the attribute list waits for the next block (a callout's quote).
+    const adjacent =
+      prevEnd === startLine &&
+      startLine > 0 &&
+      sourceLine(state, startLine - 1).replace(/^[\s>]*/, '') !== '';
+    if (prevTok && prevTok.level === tokens[open]!.level && adjacent && !removals.has(prev)) {
       pending.push({ target: openerOf(tokens, prev), attrs });
     } else if (tokens[next] && tokens[next].level === tokens[open]!.level) {
       pending.push({ target: next, attrs });

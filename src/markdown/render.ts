@@ -11,6 +11,7 @@ import deflist from 'markdown-it-deflist';
 import type { Chapter, Heading } from '../model.js';
 import { type Callout, calloutsPlugin } from './callouts.js';
 import { definitionTermsPlugin } from './definition-terms.js';
+import { kramdownEmphasisPlugin } from './emphasis.js';
 import { type Warn, type WarnEnv, warnAt } from './env.js';
 import { extensionsPlugin } from './extensions.js';
 import { footnotesPlugin } from './footnotes.js';
@@ -21,6 +22,8 @@ import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
 import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
 import { mathPlugin } from './math.js';
 import { gfmSlug, SlugCounter } from './slug.js';
+import { kramdownTablesPlugin } from './tables.js';
+import { taskListsPlugin } from './task-lists.js';
 import { unclosedCommentPlugin } from './unclosed-comment.js';
 
 /** What rendering needs to know about the book beyond the page itself. */
@@ -46,6 +49,8 @@ export interface ChapterRender {
   readonly headings: Heading[];
   readonly styles: string[];
   readonly anchors: Record<string, string>;
+  /** The page's first heading, when it repeats the title up to case and quotes (see titleRule). */
+  readonly pageTitle?: string;
 }
 
 /** The part of markdown-it-anchor's options we use, typed against markdown-it 15's own types. */
@@ -64,6 +69,7 @@ interface RenderEnv extends HtmlEnv, LinksEnv, WarnEnv {
   usedIds: Set<string>;
   anchors: Record<string, string>;
   headings: Heading[];
+  pageTitle?: string;
 }
 
 /** Claims a book-wide id for a page-local one, keeping it when it is still free. */
@@ -95,6 +101,9 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.use(unclosedCommentPlugin);
   md.use(mathPlugin);
   md.use(kramdownPlugin);
+  md.use(taskListsPlugin);
+  md.use(kramdownTablesPlugin);
+  md.use(kramdownEmphasisPlugin);
   md.use(footnotesPlugin);
   md.use(deflist);
   md.use(definitionTermsPlugin);
@@ -171,14 +180,18 @@ function headingText(state: StateCore, i: number): string {
 
 /**
  * Collects headings in order, and folds a page's first heading into the chapter title when it
- * repeats it (the seed's pages open with `## Conclusion` under the title "Conclusion").
+ * repeats it (the seed's pages open with `## Conclusion` under the title "Conclusion"). The site
+ * shows the page's heading, not the front matter: when the two differ in case or quotes
+ * ("Crows and ravens" under `title: crows and ravens`), the chapter is titled as the page writes it.
  */
 function titleRule(state: StateCore): void {
   const env = state.env as unknown as RenderEnv;
   const tokens = state.tokens;
   const first = tokens.findIndex((t) => t.type !== 'html_block');
   const t = tokens[first];
-  if (t?.type === 'heading_open' && norm(headingText(state, first)) === norm(env.chapter.title)) {
+  const own = t?.type === 'heading_open' ? headingText(state, first) : '';
+  if (t?.type === 'heading_open' && norm(own) === norm(env.chapter.title)) {
+    if (own.trim() !== env.chapter.title.trim()) env.pageTitle = own.replace(/\s+/g, ' ').trim();
     const id = t.attrGet('id');
     if (id !== null) {
       for (const [local, book] of Object.entries(env.anchors))
@@ -192,8 +205,15 @@ function titleRule(state: StateCore): void {
   }
 }
 
+/** Text compared up to case, spacing and straight or curly quotes. */
 function norm(s: string): string {
-  return s.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
+  return s
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u201a\u201b\u2032`]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /** Text in which some conversion below may apply (one scan, not six, for most text). */
@@ -286,5 +306,11 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
   }
   if (html.includes(TOC_MARKER))
     html = html.replaceAll(TOC_MARKER, ctx.chapterToc === false ? '' : localToc(env.headings, chapter.id));
-  return { html, headings: env.headings, styles: env.styles ?? [], anchors: env.anchors };
+  return {
+    html,
+    headings: env.headings,
+    styles: env.styles ?? [],
+    anchors: env.anchors,
+    ...(env.pageTitle !== undefined && { pageTitle: env.pageTitle }),
+  };
 }

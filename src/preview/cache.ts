@@ -17,6 +17,8 @@ export interface CachedRender {
   readonly assets: readonly Asset[];
   /** Ids the render added to the book-wide set, in order. */
   readonly claimed: readonly string[];
+  /** The page's own first heading, when it is the title as the page writes it. */
+  readonly pageTitle?: string;
   readonly diagnostics: readonly Diagnostic[];
   /** Links with a `#fragment`, checked once every chapter's ids are known. */
   readonly fragments: readonly FragmentRef[];

@@ -73,6 +73,17 @@ describe('markdown rendering', () => {
     assert.equal(headings.length, 0);
   });
 
+  it('titles the chapter as its first heading writes the title (case and quotes)', () => {
+    const crows = renderString('## Crows and ravens\n\nText.\n', 'crows and ravens');
+    assert.doesNotMatch(crows.html, /<h2/);
+    assert.equal(crows.pageTitle, 'Crows and ravens');
+    // The page's straight quote is curled by kramdown's smart quotes; the title keeps its own.
+    const guide = renderString("# Player's Guide\n\nText.\n", "Player's Guide");
+    assert.doesNotMatch(guide.html, /<h1/);
+    assert.equal(guide.pageTitle, 'Player’s Guide');
+    assert.equal(renderString('## Conclusion\n', 'Conclusion').pageTitle, undefined);
+  });
+
   it('makes ids unique across the book', () => {
     const used = new Set(['ch', 'intro']);
     const p = page('p.md', 'title: T', '## Intro\n');

@@ -25,7 +25,7 @@ describe('sanitize: what Markdown and just-the-docs make stays', () => {
     const out = clean(html);
     assert.deepEqual(out.diags, []);
     for (const kept of [
-      'style="text-align:left"',
+      'style="text-align: left"',
       'class="footnote-ref"',
       'class="footnotes"',
       'id="fn-p-1"',
