@@ -57,8 +57,8 @@ function mathInline(state: StateInline, silent: boolean): boolean {
     end += 2;
   }
   const tex = src.slice(start + 2, end);
-  // `$$$$` is empty math: nothing to show, and its dollars must not open the next formula.
-  if (!silent && tex.trim() !== '') {
+  // `$$$$` is empty math (kramdown writes an empty formula): its dollars must not open the next one.
+  if (!silent) {
     const t = state.push('math_inline', 'math', 0);
     t.content = tex;
     t.markup = '$$';
