@@ -1,6 +1,6 @@
 /**
- * kramdown math: `$$…$$` inside a paragraph is inline math, a `$$…$$` block on its own lines is
- * display math. KaTeX renders both at build time to MathML, which Chromium and EPUB 3 readers
+ * kramdown math: `$$…$$` inside a paragraph is inline math, a paragraph that is only `$$…$$`
+ * (in a list item or a quote too) is display math; kramdown has no single-dollar math. KaTeX renders both at build time to MathML, which Chromium and EPUB 3 readers
  * show without any script.
  */
 import type * as Katex from 'katex';
@@ -24,8 +24,9 @@ function katex(): typeof Katex {
 /** Registers the inline and block `$$` rules and their renderers. */
 export function mathPlugin(md: MarkdownIt): void {
   md.inline.ruler.before('escape', 'kramdown_math_inline', mathInline);
+  // Not in `alt: ['paragraph']`: in kramdown a `$$` line inside a paragraph is inline math.
   md.block.ruler.before('fence', 'kramdown_math_block', mathBlock, {
-    alt: ['paragraph', 'reference', 'blockquote', 'list'],
+    alt: ['reference', 'blockquote', 'list'],
   });
   md.core.ruler.after('inline', 'kramdown_math_lines', (state) => {
     for (const block of state.tokens) {
@@ -34,8 +35,13 @@ export function mathPlugin(md: MarkdownIt): void {
     }
   });
   md.renderer.rules.math_inline = (tokens, i, _o, env) => renderMath(tokens[i]!, false, env);
-  md.renderer.rules.math_block = (tokens, i, _o, env) =>
-    `<div class="math-display">${renderMath(tokens[i]!, true, env)}</div>\n`;
+  md.renderer.rules.math_block = (tokens, i, _o, env, self) => {
+    // A block IAL after the formula (`{: .cls}`) lands on its box, as kramdown's `<div>`.
+    const t = tokens[i]!;
+    const cls = t.attrGet('class');
+    t.attrSet('class', cls ? `math-display ${cls}` : 'math-display');
+    return `<div${self.renderAttrs(t)}>${renderMath(t, true, env)}</div>\n`;
+  };
 }
 
 function mathInline(state: StateInline, silent: boolean): boolean {
@@ -51,8 +57,8 @@ function mathInline(state: StateInline, silent: boolean): boolean {
     end += 2;
   }
   const tex = src.slice(start + 2, end);
-  // `$$$$` is empty math: nothing to show, and its dollars must not open the next formula.
-  if (!silent && tex.trim() !== '') {
+  // `$$$$` is empty math (kramdown writes an empty formula): its dollars must not open the next one.
+  if (!silent) {
     const t = state.push('math_inline', 'math', 0);
     t.content = tex;
     t.markup = '$$';
@@ -61,40 +67,56 @@ function mathInline(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
+/**
+ * kramdown's block math: `$$` opens at a block boundary (the start of the page or of a container,
+ * or after a blank line), the content runs to the next `$$` (across blank lines too), and the
+ * closing line ends there and is followed by a blank line, the end of the container or an IAL.
+ * Anything else is a paragraph, whose `$$…$$` are inline math: a paragraph is never interrupted.
+ */
 function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
   // Every line start of the book comes here: most are turned away without slicing the line.
-  if (state.src.charCodeAt(state.bMarks[startLine]! + state.tShift[startLine]!) !== 0x24 /* $ */)
-    return false;
+  const open = state.bMarks[startLine]! + state.tShift[startLine]!;
+  if (state.src.charCodeAt(open) !== 0x24 /* $ */ || state.src.charCodeAt(open + 1) !== 0x24) return false;
+  if (!afterBoundary(state, startLine)) return false;
   const lineText = (n: number) => state.src.slice(state.bMarks[n]! + state.tShift[n]!, state.eMarks[n]);
-  const first = lineText(startLine);
-  if (!first.startsWith('$$')) return false;
+  const lines: string[] = [];
   let last = -1;
   for (let n = startLine; n < endLine; n++) {
-    const text = lineText(n).trimEnd();
-    if (n > startLine && state.sCount[n]! < state.blkIndent) return false;
-    if (text.endsWith('$$') && (n > startLine || text.length >= 4)) {
-      last = n;
-      break;
+    const text = lineText(n);
+    if (n > startLine && text.trim() !== '' && state.sCount[n]! < state.blkIndent) return false;
+    const close = text.indexOf('$$', n === startLine ? 2 : 0);
+    if (close === -1) {
+      lines.push(text);
+      continue;
     }
-    if (n > startLine && text === '') return false;
+    if (text.slice(close + 2).trim() !== '') return false;
+    lines.push(text.slice(0, close));
+    last = n;
+    break;
   }
-  if (last === -1) return false;
-  // kramdown: a math block stands alone; text right after it makes it inline math.
-  if (last + 1 < endLine && !state.isEmpty(last + 1)) return false;
-  const lines: string[] = [];
-  for (let n = startLine; n <= last; n++) lines.push(lineText(n));
-  const all = lines.join('\n').trim();
-  // `$$a$$ $$b$$` on one line is a paragraph of inline formulas, not one display block.
-  if (all.slice(2, -2).includes('$$')) return false;
+  if (last === -1 || !beforeBoundary(state, last + 1, endLine)) return false;
   if (silent) return true;
   const t = state.push('math_block', 'math', 0);
   t.block = true;
-  t.content = all.slice(2, -2);
+  t.content = lines.join('\n').slice(2).trim();
   t.markup = '$$';
   t.map = [startLine, last + 1];
   state.line = last + 1;
   return true;
+}
+
+/** kramdown's `after_block_boundary?`: the first block of its container, or after a blank line. */
+function afterBoundary(state: StateBlock, line: number): boolean {
+  const prev = state.tokens[state.tokens.length - 1];
+  return !prev || prev.nesting === 1 || line === 0 || state.isEmpty(line - 1);
+}
+
+/** kramdown's `before_block_boundary?`: a blank line, the end of the container, or an IAL. */
+function beforeBoundary(state: StateBlock, line: number, endLine: number): boolean {
+  if (line >= endLine || state.isEmpty(line)) return true;
+  if (state.sCount[line]! < state.blkIndent) return true;
+  return state.src.startsWith('{:', state.bMarks[line]! + state.tShift[line]!);
 }
 
 function renderMath(token: Token, display: boolean, env: unknown): string {
