@@ -2,7 +2,9 @@
  * The one place that finds and launches Chromium: a system browser (puppeteer's download
  * cannot work offline), curated flags, a pipe instead of a socket so the browser dies with us.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'puppeteer';
 
 /** Thrown when no Chromium can be found; the message says how to get one. */
@@ -53,6 +55,34 @@ export function chromiumArgs(): string[] {
   ];
   if (process.getuid?.() === 0 || process.env.CI) args.push('--no-sandbox');
   return args;
+}
+
+let fontConfig: string | undefined;
+
+function xmlText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A fontconfig file that names no font folder. Chromium on Linux finds fonts through fontconfig:
+ * given this one it sees none of the machine's, so every glyph of the PDF comes from the fonts the
+ * print page loads (bookbinder's bundled ones, or the site's own `@font-face`). A character none
+ * of them has prints as an empty box, which the build reports (`font/missing-glyph`), instead of
+ * silently embedding whatever the machine has. Written once per process, removed at exit.
+ */
+export function isolatedFontConfig(): string {
+  if (fontConfig === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'bookbinder-fonts-'));
+    const file = join(dir, 'fonts.conf');
+    writeFileSync(
+      file,
+      '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n' +
+        `<fontconfig><cachedir>${xmlText(join(dir, 'cache'))}</cachedir></fontconfig>\n`,
+    );
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    fontConfig = file;
+  }
+  return fontConfig;
 }
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
@@ -122,7 +152,7 @@ export async function launchBrowser(): Promise<Browser> {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC' },
+      env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC', FONTCONFIG_FILE: isolatedFontConfig() },
     });
   } catch (e) {
     letGo();

@@ -5,7 +5,7 @@
  */
 import type { PdfConfig } from '../config/pdf.js';
 import { escapeHtml } from '../markdown/render.js';
-import { FONT_STACKS, fontFaceCss } from '../output/pdf/fonts.js';
+import { fontFaceCss, fontStackCss } from '../output/pdf/fonts.js';
 
 /** The `@page` rules, fonts and sizes that depend on the PDF settings. */
 export function printPageCss(cfg: PdfConfig): string {
@@ -16,7 +16,7 @@ export function printPageCss(cfg: PdfConfig): string {
     : '';
   return [
     fontFaceCss(),
-    `:root{--bb-font:${FONT_STACKS.serif},serif;--bb-font-sans:${FONT_STACKS.sans},sans-serif;--bb-font-mono:${FONT_STACKS.mono},monospace}`,
+    fontStackCss(),
     `@page{size:${cfg.size};margin:${top.css} ${outer.css} ${bottom.css} ${inner.css}}`,
     pages,
     // Images never run past the page: at most 85% of the text block's height.
@@ -52,12 +52,4 @@ export function markExternalLinks(html: string): string {
       return `<a href="${href}" class="bb-external${bare ? ' bb-bare' : ''}"${rest}>${text}</a>`;
     },
   );
-}
-
-/**
- * The footnote back-link arrow (↩, U+21A9) is in none of the embedded fonts, so the PDF would
- * take it from whatever font the machine has; an upward arrow (↑) that Noto Sans holds is used.
- */
-export function printableBacklinks(html: string): string {
-  return html.replace(/(<a [^>]*class="footnote-backref"[^>]*>)\u21a9\ufe0e?<\/a>/g, '$1\u2191</a>');
 }

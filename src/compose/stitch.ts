@@ -12,13 +12,7 @@ import { packageRoot } from '../paths.js';
 import { describeProblem, findSiteFile, readSiteText } from '../source/site-files.js';
 import { componentCss } from './components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from './finalize.js';
-import {
-  BLANK_PAGE,
-  destinationLinks,
-  markExternalLinks,
-  printableBacklinks,
-  printPageCss,
-} from './print.js';
+import { BLANK_PAGE, destinationLinks, markExternalLinks, printPageCss } from './print.js';
 import { type PageLabels, renderToc } from './toc.js';
 
 /** Which medium a stylesheet set is for. */
@@ -156,7 +150,6 @@ export function stitchParts(book: Book, options: StitchOptions): StitchParts {
   const chapters = book.chapters.map((c) => {
     let html = finalizeHtml(c.html, table, options.style);
     if (print?.config.printUrls) html = markExternalLinks(html);
-    if (print) html = printableBacklinks(html);
     const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
     return blank + chapterSection(c, html);
   });

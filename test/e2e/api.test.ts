@@ -47,7 +47,7 @@ describe('library API (end to end)', function () {
   let browser: Browser | undefined;
 
   before(async function () {
-    requireTools(this, 'chromium', 'pdftotext', 'pdfinfo', 'qpdf', 'java', EPUBCHECK, 'unzip');
+    requireTools(this, 'chromium', 'pdftotext', 'pdfinfo', 'pdffonts', 'qpdf', 'java', EPUBCHECK, 'unzip');
     browser = await launchBrowser();
   });
   after(async () => {
@@ -101,6 +101,21 @@ describe('library API (end to end)', function () {
     assert.ok((onPage.match(/Quarterly Figures/g)?.length ?? 0) <= 2, onPage);
     const json = JSON.parse(run('qpdf', ['--json', file])) as { outlines: { title: string }[] };
     assert.ok(JSON.stringify(json.outlines).includes('Quarterly Figures'));
+  });
+
+  it('renderMarkdown() → PDF with U+FE0F, Thai and Devanagari: drawn from bundled fonts', async () => {
+    const r = await renderMarkdown('# Love\n\nI \u2764\ufe0f books, \u2714\ufe0f done: สวัสดี, नमस्ते.\n', {
+      format: 'pdf',
+      ...(browser && { browser }),
+    });
+    assert.ok(r.ok, JSON.stringify(r.diagnostics));
+    assert.deepEqual(r.report.warnings, []);
+    const file = join(tmp, 'heart.pdf');
+    writeFileSync(file, r.data!);
+    assert.match(run('pdftotext', [file, '-']), /I \u2764\ufe0f books, \u2714\ufe0f done: สวัสดี, नमस्ते\./);
+    const fonts = run('pdffonts', [file]);
+    for (const f of fonts.trim().split('\n').slice(2))
+      assert.match(f, /^[A-Z]{6}\+Noto\S*\s+CID TrueType\s/, f);
   });
 
   it('renderMarkdown() → EPUB: epubcheck reports no error and no warning', async () => {

@@ -8,6 +8,7 @@ import type fontkitType from '@pdf-lib/fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { woffToSfnt } from '../epub/woff.js';
 
 /** One `@font-face` slice of a font package. */
 export interface FontSlice {
@@ -22,25 +23,104 @@ export interface FontSlice {
   readonly ranges: readonly (readonly [number, number])[];
 }
 
-/** The packages and the weight files of each the book uses. */
-const PACKAGES: readonly { readonly pkg: string; readonly css: readonly string[] }[] = [
-  { pkg: 'noto-serif', css: ['400.css', '400-italic.css', '700.css', '700-italic.css'] },
-  { pkg: 'noto-sans', css: ['400.css', '400-italic.css', '600.css', '700.css'] },
-  { pkg: 'noto-sans-mono', css: ['400.css', '700.css'] },
-  { pkg: 'noto-naskh-arabic', css: ['400.css', '700.css'] },
-  { pkg: 'noto-sans-sc', css: ['400.css', '700.css'] },
-  { pkg: 'noto-sans-symbols-2', css: ['400.css'] },
-];
+/**
+ * The packages and the weight files of each the book uses. Every face a style can ask for is
+ * shipped (bold italic sans included): a face Chromium has to synthesize is embedded as a Type 3
+ * font, which print preflight rejects. `whole` packages are used for every character they have,
+ * whatever their stylesheet's `unicode-range` says (fontsource files Noto Sans Math as "latin").
+ */
+const PACKAGES: readonly { readonly pkg: string; readonly css: readonly string[]; readonly whole?: true }[] =
+  [
+    { pkg: 'noto-serif', css: ['400.css', '400-italic.css', '700.css', '700-italic.css'] },
+    {
+      pkg: 'noto-sans',
+      css: ['400.css', '400-italic.css', '600.css', '600-italic.css', '700.css', '700-italic.css'],
+    },
+    { pkg: 'noto-sans-mono', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-math', css: ['400.css'], whole: true },
+    { pkg: 'noto-sans-symbols-2', css: ['400.css'] },
+    { pkg: 'noto-naskh-arabic', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-hebrew', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-devanagari', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-bengali', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-tamil', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-thai', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-georgian', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-armenian', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-ethiopic', css: ['400.css', '700.css'] },
+    { pkg: 'noto-emoji', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-sc', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-jp', css: ['400.css', '700.css'] },
+    { pkg: 'noto-sans-kr', css: ['400.css', '700.css'] },
+  ];
 
 /**
- * The font stacks of the print page: Latin, Greek and Cyrillic first, then arrows and symbols,
- * Arabic and CJK as fallbacks.
+ * The families tried after a stack's first one, in order: symbols, the scripts of India, the
+ * Middle East, South-East Asia and the Caucasus, a monochrome emoji font (before the CJK fonts,
+ * whose slices also claim a few emoji), then Chinese (which has the kana too) and Korean.
+ * A book in Japanese or Korean (its `lang`) gets Noto Sans JP or KR before the Chinese font, so
+ * that its Han characters take their own forms.
  */
+const FALLBACKS = [
+  'Noto Sans Symbols 2',
+  'Noto Naskh Arabic',
+  'Noto Sans Hebrew',
+  'Noto Sans Devanagari',
+  'Noto Sans Bengali',
+  'Noto Sans Tamil',
+  'Noto Sans Thai',
+  'Noto Sans Georgian',
+  'Noto Sans Armenian',
+  'Noto Sans Ethiopic',
+  'Noto Sans Math',
+  'Noto Emoji',
+  'Noto Sans SC',
+  'Noto Sans KR',
+  'Noto Sans JP',
+] as const;
+
+function stack(first: string, lead: readonly string[] = []): string {
+  const families = [first, ...lead, ...FALLBACKS.filter((f) => !lead.includes(f))];
+  return families.map((f) => `"${f}"`).join(', ');
+}
+
+/** The font stacks of the print page: Latin, Greek and Cyrillic first, then {@link FALLBACKS}. */
 export const FONT_STACKS = {
-  serif: '"Noto Serif", "Noto Sans Symbols 2", "Noto Naskh Arabic", "Noto Sans SC"',
-  sans: '"Noto Sans", "Noto Sans Symbols 2", "Noto Naskh Arabic", "Noto Sans SC"',
-  mono: '"Noto Sans Mono", "Noto Sans Symbols 2", "Noto Sans SC"',
+  serif: stack('Noto Serif'),
+  sans: stack('Noto Sans'),
+  mono: stack('Noto Sans Mono'),
 } as const;
+
+/** The stacks for a book in a language whose Han characters have their own forms. */
+export const LANG_STACKS: Readonly<Record<'ja' | 'ko', typeof FONT_STACKS>> = {
+  ja: {
+    serif: stack('Noto Serif', ['Noto Sans JP']),
+    sans: stack('Noto Sans', ['Noto Sans JP']),
+    mono: stack('Noto Sans Mono', ['Noto Sans JP']),
+  },
+  ko: {
+    serif: stack('Noto Serif', ['Noto Sans KR']),
+    sans: stack('Noto Sans', ['Noto Sans KR']),
+    mono: stack('Noto Sans Mono', ['Noto Sans KR']),
+  },
+};
+
+/**
+ * The print page's font variables (set on the root, which carries the book's language), and its
+ * formulas' font: a bundled one with OpenType MATH, then the text stack for words in formulas.
+ * No face is synthesized: Chromium embeds a made-up bold or italic as a Type 3 font, which print
+ * preflight rejects, so a face a family lacks (bold ✔ from Noto Sans Symbols 2, italic Thai) is
+ * drawn from the face it has.
+ */
+export function fontStackCss(): string {
+  const vars = (s: typeof FONT_STACKS): string =>
+    `--bb-font:${s.serif},serif;--bb-font-sans:${s.sans},sans-serif;--bb-font-mono:${s.mono},monospace`;
+  return [
+    `:root{${vars(FONT_STACKS)};font-synthesis:none}`,
+    ...Object.entries(LANG_STACKS).map(([lang, s]) => `:root:lang(${lang}){${vars(s)}}`),
+    `math{font-family:"Noto Sans Math",${FONT_STACKS.serif},math}`,
+  ].join('\n');
+}
 
 const require = createRequire(import.meta.url);
 const packageDirs = new Map<string, string>();
@@ -60,9 +140,11 @@ let cache: FontSlice[] | undefined;
 export function fontSlices(): readonly FontSlice[] {
   if (cache) return cache;
   const out: FontSlice[] = [];
-  for (const { pkg, css } of PACKAGES) {
-    for (const name of css)
-      out.push(...parseFontFaces(readFileSync(join(packageDir(pkg), name), 'utf8'), pkg));
+  for (const { pkg, css, whole } of PACKAGES) {
+    for (const name of css) {
+      const faces = parseFontFaces(readFileSync(join(packageDir(pkg), name), 'utf8'), pkg);
+      out.push(...(whole ? faces.map((f) => ({ ...f, ranges: [] })) : faces));
+    }
   }
   cache = out;
   return out;
@@ -136,10 +218,13 @@ export function sliceCovers(s: FontSlice, cp: number): boolean {
   return s.ranges.length === 0 || s.ranges.some(([a, b]) => cp >= a && cp <= b);
 }
 
-/** The slice of `family` (normal style, given weight) that holds a code point, if any. */
+/**
+ * The slice of `family` (normal style, given weight) that draws a code point, if any: in its
+ * range and, when its font can be read, in its glyphs.
+ */
 export function sliceFor(family: string, weight: number, cp: number): FontSlice | undefined {
   return fontSlices().find(
-    (s) => s.family === family && s.weight === weight && s.style === 'normal' && sliceCovers(s, cp),
+    (s) => s.family === family && s.weight === weight && s.style === 'normal' && sliceHas(s, cp),
   );
 }
 
@@ -148,18 +233,87 @@ export function sliceWoff(s: FontSlice): string {
   return join(packageDir(s.pkg), 'files', `${s.file}.woff`);
 }
 
-const glyphSets = new Map<string, Set<number>>();
+/**
+ * The OpenType bytes of a slice, its WOFF inflated with Node's zlib. fontkit must not inflate
+ * WOFF itself: its JavaScript inflater rejects valid streams ("Data error"), silently drops the
+ * table, and the font then fails later on the missing `cmap` (noto-sans-sc slice 101, which
+ * holds U+FE0F and a few Thai and Devanagari letters, crashed every PDF using one of them).
+ */
+export function sliceSfnt(s: FontSlice): Uint8Array {
+  return woffToSfnt(readFileSync(sliceWoff(s)));
+}
 
-/** The characters a slice really has glyphs for (read once per process with fontkit). */
-function glyphsOf(slice: FontSlice): Set<number> {
+/** Told when a bundled font cannot be read: the file and why. */
+export type FontProblem = (file: string, message: string) => void;
+
+const glyphSets = new Map<string, Set<number> | Error>();
+
+/**
+ * The characters a slice really has glyphs for (read once per process with fontkit), or
+ * undefined when the font cannot be read: its `unicode-range` is then trusted, and `problem`
+ * is told (each time it is asked, so that every build reports it).
+ */
+function glyphsOf(slice: FontSlice, problem?: FontProblem): Set<number> | undefined {
   let set = glyphSets.get(slice.file);
   if (!set) {
-    // Required here, not imported: loading fontkit costs every build a tenth of a second at start.
-    const fontkit = require('@pdf-lib/fontkit') as typeof fontkitType;
-    set = new Set<number>(fontkit.create(readFileSync(sliceWoff(slice))).characterSet);
+    try {
+      // Required here, not imported: loading fontkit costs every build a tenth of a second at start.
+      const fontkit = require('@pdf-lib/fontkit') as typeof fontkitType;
+      const sfnt = sliceSfnt(slice);
+      const bytes = Buffer.from(sfnt.buffer, sfnt.byteOffset, sfnt.byteLength);
+      set = new Set<number>(fontkit.create(bytes).characterSet);
+    } catch (e) {
+      set = e instanceof Error ? e : new Error(String(e));
+    }
     glyphSets.set(slice.file, set);
   }
+  if (set instanceof Error) {
+    problem?.(`${slice.pkg}/${slice.file}.woff`, set.message);
+    return undefined;
+  }
   return set;
+}
+
+/** Whether a slice draws a code point: in its range, and in its font (when that can be read). */
+function sliceHas(slice: FontSlice, cp: number, problem?: FontProblem): boolean {
+  return sliceCovers(slice, cp) && (glyphsOf(slice, problem)?.has(cp) ?? true);
+}
+
+/** The families of a CSS font stack, in order. */
+function familiesOf(stack: string): string[] {
+  return [...stack.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+}
+
+/** The stacks a document uses: the default ones, or those of its root's language. */
+function stacksFor(html: string): typeof FONT_STACKS {
+  const lang = /<html\b[^>]*\blang="([a-zA-Z]+)/.exec(html)?.[1]?.toLowerCase();
+  return lang === 'ja' || lang === 'ko' ? LANG_STACKS[lang] : FONT_STACKS;
+}
+
+/**
+ * Characters that draw nothing themselves and need no glyph: controls, format characters
+ * (joiners, directional marks, soft hyphens, emoji tags), variation selectors and spaces.
+ */
+const NEEDS_NO_GLYPH = /^[\p{Cc}\p{Cf}\p{Z}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]$/u;
+
+const drawable = new Map<number, boolean>();
+
+/**
+ * The code points of `cps` that no bundled font draws (any weight or style of any family of the
+ * print stacks): they would print as empty boxes. Characters that need no glyph are left out.
+ */
+export function missingGlyphs(cps: readonly number[], problem?: FontProblem): number[] {
+  const slices = fontSlices();
+  return cps.filter((cp) => {
+    let ok = drawable.get(cp);
+    if (ok === undefined) {
+      ok =
+        NEEDS_NO_GLYPH.test(String.fromCodePoint(cp)) ||
+        slices.some((s) => s.weight === 400 && s.style === 'normal' && sliceHas(s, cp, problem));
+      drawable.set(cp, ok);
+    }
+    return !ok;
+  });
 }
 
 /**
@@ -190,15 +344,16 @@ export function codePoints(text: string): number[] {
  * `<link rel="preload">` tags for the slices a document can use: for each character of `text`
  * (a whole document, stylesheets and all, so generated content is counted) and each of the
  * three font stacks, the first family of the stack that has it, in every weight and style. A
- * print page that skips its screen layout loads its fonts from these.
+ * print page that skips its screen layout loads its fonts from these. A font that cannot be
+ * read is told to `problem` and preloaded for its whole range.
  */
-export function fontPreloads(text: string): string {
+export function fontPreloads(text: string, problem?: FontProblem): string {
   const cps = codePoints(text);
   const slices = fontSlices();
   const families = [...new Set(slices.map((s) => s.family))];
   const byFamily = new Map(families.map((f) => [f, slices.filter((s) => s.family === f)]));
-  const stacks = Object.values(FONT_STACKS).map((stack) =>
-    [...stack.matchAll(/"([^"]+)"/g)].map((m) => byFamily.get(m[1]!) ?? []),
+  const stacks = Object.values(stacksFor(text)).map((stack) =>
+    familiesOf(stack).map((f) => byFamily.get(f) ?? []),
   );
   const wanted = new Set<FontSlice>();
   for (const cp of cps) {
@@ -211,7 +366,7 @@ export function fontPreloads(text: string): string {
         // slice claims U+2191 but has no arrow).
         for (const s of hit) wanted.add(s);
         const probe = hit.find((s) => s.weight === 400 && s.style === 'normal') ?? hit[0]!;
-        if (glyphsOf(probe).has(cp)) break;
+        if (sliceHas(probe, cp, problem)) break;
       }
     }
   }

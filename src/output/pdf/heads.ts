@@ -8,16 +8,24 @@
  */
 import fontkit from '@pdf-lib/fontkit';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { PDFDocument, type PDFFont } from 'pdf-lib';
 import type { PdfConfig } from '../../config/pdf.js';
-import { type FontSlice, sliceCovers, sliceFor, sliceWoff } from './fonts.js';
+import { type FontProblem, type FontSlice, sliceCovers, sliceFor, sliceSfnt } from './fonts.js';
 import { ticker } from '../../ticker.js';
 import type { PageInfo } from './pages.js';
 
 const SIZE = 8.5;
-/** Families tried in order for each character of a head. */
-const FALLBACK = ['Noto Sans', 'Noto Sans SC'] as const;
+/** Families tried in order for each character of a head (scripts drawn without shaping). */
+const FALLBACK = [
+  'Noto Sans',
+  'Noto Sans Symbols 2',
+  'Noto Sans Georgian',
+  'Noto Sans Armenian',
+  'Noto Sans Ethiopic',
+  'Noto Emoji',
+  'Noto Sans SC',
+  'Noto Sans KR',
+] as const;
 
 /**
  * Scripts that need shaping (joining, reordering) which pdf-lib cannot do: Hebrew, Arabic,
@@ -47,11 +55,15 @@ interface Run {
 
 /** Embeds font slices on demand, once each, with a stable subset tag (pdf-lib's is random). */
 class FontCache {
-  private readonly fonts = new Map<string, Promise<PDFFont>>();
-  constructor(private readonly doc: PDFDocument) {
+  private readonly fonts = new Map<string, Promise<PDFFont | undefined>>();
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly problem?: FontProblem,
+  ) {
     doc.registerFontkit(fontkit);
   }
-  get(slice: FontSlice): Promise<PDFFont> {
+  /** The embedded slice; undefined when pdf-lib cannot embed it (its characters are left out). */
+  get(slice: FontSlice): Promise<PDFFont | undefined> {
     let f = this.fonts.get(slice.file);
     if (!f) {
       const tag = createHash('sha256')
@@ -59,10 +71,17 @@ class FontCache {
         .digest()
         .subarray(0, 6)
         .reduce((s, b) => s + String.fromCharCode(65 + (b % 26)), '');
-      f = this.doc.embedFont(readFileSync(sliceWoff(slice)), {
-        subset: true,
-        customName: `${tag}+${slice.family.replace(/\s+/g, '')}`,
-      });
+      f = Promise.resolve()
+        .then(() =>
+          this.doc.embedFont(sliceSfnt(slice), {
+            subset: true,
+            customName: `${tag}+${slice.family.replace(/\s+/g, '')}`,
+          }),
+        )
+        .catch((e: unknown) => {
+          this.problem?.(`${slice.pkg}/${slice.file}.woff`, e instanceof Error ? e.message : String(e));
+          return undefined;
+        });
       this.fonts.set(slice.file, f);
     }
     return f;
@@ -84,7 +103,8 @@ async function runsOf(text: string, fonts: FontCache): Promise<Run[]> {
   const runs: Run[] = [];
   let current: { slice: FontSlice; text: string } | undefined;
   const flush = async (): Promise<void> => {
-    if (current) runs.push({ font: await fonts.get(current.slice), text: current.text });
+    const font = current && (await fonts.get(current.slice));
+    if (current && font) runs.push({ font, text: current.text });
   };
   for (const ch of text.replace(/\s+/g, ' ')) {
     const cp = ch.codePointAt(0)!;
@@ -215,9 +235,10 @@ export class RunningHeads {
   constructor(
     private readonly text: HeadText,
     private readonly cfg: PdfConfig,
+    problem?: FontProblem,
   ) {
     this.doc = PDFDocument.create({ updateMetadata: false });
-    this.fonts = this.doc.then((d) => new FontCache(d));
+    this.fonts = this.doc.then((d) => new FontCache(d, problem));
     this.folioOf = memo(async (label) => {
       const runs = await runsOf(label, await this.fonts);
       return { runs, width: widthOf(runs) };

@@ -16,7 +16,8 @@ import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stit
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { readSiteText } from '../../source/site-files.js';
-import { fontPreloads } from './fonts.js';
+import { type FontProblem, fontPreloads } from './fonts.js';
+import { fontProblemReporter, reportMissingGlyphs } from './glyphs.js';
 import { cores, openPdfPrinter, type PdfPrinter } from './printing.js';
 import type { RunningHeads } from './heads.js';
 import { bookMetadata } from './metadata.js';
@@ -80,10 +81,10 @@ const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => 
  * lays the book out once, for print, instead of first for the screen (which cost as much again
  * as the print itself); the fonts that layout would have fetched are preloaded instead.
  */
-function printOnly(html: string): string {
+function printOnly(html: string, problem: FontProblem): string {
   const at = html.indexOf('</head>');
   if (at === -1) return html;
-  const head = `${fontPreloads(html)}<style>@media screen{body{display:none}}</style>`;
+  const head = `${fontPreloads(html, problem)}<style>@media screen{body{display:none}}</style>`;
   return html.slice(0, at) + head + html.slice(at);
 }
 
@@ -147,6 +148,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
   const configFile = opts.themeDir === undefined ? undefined : readSiteText(opts.themeDir, '_config.yml');
   const configText = configFile && 'content' in configFile ? configFile.content : '';
   const cfg = readPdfConfig(book.site.data, diags, configText);
+  const fontProblem = fontProblemReporter(diags);
+  reportMissingGlyphs(book, diags, fontProblem);
   const style = printStyle(opts.assets);
   const tree = outlineTree(book.chapters);
   const words = cfg.hyphenate ? hyphenatorFor(book.site.lang) : undefined;
@@ -212,6 +215,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       heads: new m.RunningHeads(
         { bookTitle: book.title, chapterTitles: book.chapters.map((c) => c.chapter.title) },
         cfg,
+        fontProblem,
       ),
     }));
     headsReady.catch(() => undefined);
@@ -227,10 +231,10 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
         bytes = opts.printCache.get(key);
         if (bytes) reused++;
         else {
-          bytes = await printer.print(printOnly(html));
+          bytes = await printer.print(printOnly(html, fontProblem));
           opts.printCache.set(key, bytes);
         }
-      } else bytes = await printer.print(() => printOnly(make()));
+      } else bytes = await printer.print(() => printOnly(make(), fontProblem));
       // Read while other parts are still printing.
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       const first = part.pages[0];

@@ -7,6 +7,16 @@
 import { decodePdfName } from '../pages.js';
 import { nameOf, type PdfDict, PdfRef, PdfString, type PdfValue, Parser } from './syntax.js';
 
+/** `%XX` sequences decoded as UTF-8; the name as it is when they do not decode. */
+function percentDecoded(name: string): string {
+  if (!name.includes('%')) return name;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
 /** One page of a part. */
 export interface RawPage {
   readonly num: number;
@@ -233,7 +243,12 @@ export function readPart(bytes: Buffer): RawPart {
     if (!Array.isArray(arr)) continue;
     const page = arr[0] instanceof PdfRef ? pageIndex.get(arr[0].num) : undefined;
     if (page === undefined) continue;
-    dests.set(decodePdfName(key), { name: key, page, array: arr });
+    const id = decodePdfName(key);
+    dests.set(id, { name: key, page, array: arr });
+    // Chromium percent-encodes some characters of a fragment in the name it writes (U+FE0F, the
+    // emoji variation selector that kramdown keeps in heading ids, comes out as `%EF%B8%8F`).
+    const plain = percentDecoded(id);
+    if (plain !== id && !dests.has(plain)) dests.set(plain, { name: key, page, array: arr });
   }
 
   const rootVal = catalog.get('StructTreeRoot');
