@@ -51,7 +51,7 @@ function siteConfig(root: string): { title: string; authors: string[]; lang: str
     : typeof author === 'string'
       ? [author]
       : typeof author === 'object' && author !== null && 'name' in author
-        ? [String((author as { name: unknown }).name)]
+        ? [String(author.name)]
         : [];
   return { title: String(c.title), authors, lang: typeof c.lang === 'string' ? c.lang : 'en' };
 }
