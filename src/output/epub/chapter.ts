@@ -5,7 +5,12 @@
  */
 import type { Diagnostics } from '../../diagnostics.js';
 import {
+  append,
+  createElement,
   type Element,
+  hasClass,
+  isElement,
+  setAttr,
   elements,
   type Fragment,
   getAttr,
@@ -77,6 +82,7 @@ export function prepareChapter(input: PrepareInput): ChapterDoc {
     lineOf,
   });
   orderHeadings(tree);
+  scrollWide(tree);
   const ids = new Set<string>();
   const links: LinkTag[] = [];
   const marked = new Map<Element, number>();
@@ -95,6 +101,25 @@ export function prepareChapter(input: PrepareInput): ChapterDoc {
   const properties = [...(mathml ? ['mathml'] : []), ...(svg ? ['svg'] : [])];
   const body = serializeXhtml(tree.childNodes, NAMESPACES.html, marked);
   return { file: input.file, body, links, ids, styles, properties };
+}
+
+/**
+ * Tables and display formulas, which cannot wrap past a point, go in a box that scrolls
+ * sideways on a small screen (epub.css) instead of running off it; the box takes keyboard focus,
+ * so that it can be scrolled without a pointer.
+ */
+export function scrollWide(tree: Fragment): void {
+  for (const el of elements(tree)) {
+    if (el.namespaceURI !== NAMESPACES.html) continue;
+    if (el.tagName === 'div' && hasClass(el, 'math-display')) setAttr(el, 'tabindex', '0');
+    else if (el.tagName === 'table') {
+      const parent = el.parentNode;
+      if (parent && isElement(parent) && hasClass(parent, 'table-wrap')) continue;
+      const wrap = createElement('div', { class: 'table-wrap', tabindex: '0' });
+      replaceWith(el, wrap);
+      append(wrap, el);
+    }
+  }
 }
 
 const HEADING = /^h([1-6])$/;

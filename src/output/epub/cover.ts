@@ -83,19 +83,62 @@ export function drawCoverAside(text: CoverText): CoverJob {
   return { drawn, cancel: () => void worker.terminate() };
 }
 
-/** The cover page (an XHTML document holding only the cover image). */
-export function coverPage(imageHref: string, alt: string, lang: string): string {
+/** Pixel size of a PNG, JPEG, GIF or SVG image; undefined for other formats or bad data. */
+export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ok = (width: number, height: number) => (width > 0 && height > 0 ? { width, height } : undefined);
+  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47) return ok(b.readUInt32BE(16), b.readUInt32BE(20));
+  if (b.length >= 10 && b.toString('latin1', 0, 3) === 'GIF') return ok(b.readUInt16LE(6), b.readUInt16LE(8));
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    for (let i = 2; i + 9 < b.length;) {
+      if (b[i] !== 0xff) return undefined;
+      const marker = b[i + 1]!;
+      // SOF0–SOF15 hold the size; DHT (C4), JPG (C8) and DAC (CC) share the range.
+      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker))
+        return ok(b.readUInt16BE(i + 7), b.readUInt16BE(i + 5));
+      i += 2 + b.readUInt16BE(i + 2);
+    }
+    return undefined;
+  }
+  const head = b.toString('utf8', 0, Math.min(b.length, 4096));
+  const svg = /<svg\b[^>]*>/i.exec(head)?.[0];
+  if (svg) {
+    const box = /viewBox\s*=\s*["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(svg);
+    if (box) return ok(Number(box[1]), Number(box[2]));
+    const w = /\bwidth\s*=\s*["']([\d.]+)(px)?["']/i.exec(svg);
+    const h = /\bheight\s*=\s*["']([\d.]+)(px)?["']/i.exec(svg);
+    if (w && h) return ok(Number(w[1]), Number(h[1]));
+  }
+  return undefined;
+}
+
+/**
+ * The cover page: the image inside an SVG whose `viewBox` is the image's size, scaled with
+ * `preserveAspectRatio` to fit the screen whatever its shape (the pattern calibre and Sigil
+ * write), so that every reader shows the whole cover on one screen. An image of unknown size
+ * gets a portrait box, in which it still keeps its own proportions.
+ */
+export function coverPage(
+  imageHref: string,
+  alt: string,
+  lang: string,
+  size: { width: number; height: number } = { width: 1000, height: 1500 },
+): string {
   const l = escapeXml(lang);
+  const label = escapeXml(alt).replace(/"/g, '&quot;');
+  const { width: w, height: h } = size;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
 <html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" xml:lang="${l}" lang="${l}">
 <head>
   <meta charset="UTF-8"/>
   <title>Cover</title>
-  <style>html,body{margin:0;padding:0;height:100%;text-align:center}img{max-width:100%;max-height:100%;height:auto}</style>
+  <style>@page { margin: 0; } html, body { margin: 0; padding: 0; height: 100%; } .cover { height: 100%; margin: 0; padding: 0; text-align: center; } .cover svg { display: block; width: 100%; height: 100%; }</style>
 </head>
 <body>
-  <section class="cover" epub:type="cover" aria-label="Cover"><img src="${escapeXml(imageHref)}" alt="${escapeXml(alt).replace(/"/g, '&quot;')}" role="doc-cover"/></section>
+  <section class="cover" epub:type="cover">
+    <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" width="100%" height="100%" viewBox="0 0 ${w} ${h}" preserveAspectRatio="xMidYMid meet" role="img" aria-label="${label}"><title>${label}</title><image width="${w}" height="${h}" xlink:href="${escapeXml(imageHref)}"/></svg>
+  </section>
 </body>
 </html>
 `;

@@ -10,13 +10,14 @@ import { chapterSection, hoistedStyles, readAsset } from '../../compose/stitch.j
 import { Diagnostics } from '../../diagnostics.js';
 import type { Book, SiteConfig } from '../../model.js';
 import { type ChapterDoc, finishChapter, prepareChapter } from './chapter.js';
-import { coverImage, type CoverJob, coverPage, drawCoverAside } from './cover.js';
+import { coverImage, type CoverJob, coverPage, drawCoverAside, imageSize } from './cover.js';
 import { ImageStore } from './images.js';
 import { metadataOf, type TemplateData } from './metadata.js';
 export { stableIdentifier } from './metadata.js';
 import { landmarks, navList, ncxPoints } from './nav.js';
 import { type ExtraFile, packageEpub } from './package.js';
 import { ASSET_PREFIX } from './refs.js';
+import { lowerStylesheet } from './stylesheet.js';
 import { ticker } from '../../ticker.js';
 
 /** EPUB options. */
@@ -146,24 +147,32 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     })),
     cover: hasCover ? COVER_FILE : '',
   };
-  const css = [
+  const lowered = lowerStylesheet([
     readAsset('styles', 'book.css'),
     componentCss(book.site),
     readAsset('styles', 'epub.css'),
     ...(book.theme?.css ?? []),
     ...hoistedStyles(book.chapters),
     ...new Set(docs.flatMap((d) => d.styles)),
-  ].join('\n');
+  ]);
+  if (lowered.dropped.length > 0)
+    diags.info(
+      'epub/css-lowered',
+      `left out of the EPUB's stylesheet, as e-readers' CSS engines cannot use them: ${lowered.dropped.join('; ')}`,
+    );
   const extra: ExtraFile[] = [];
   for (const im of images) extra.push({ path: im.href, data: await im.data });
   if (hasCover && coverImg)
-    extra.push({ path: COVER_FILE, data: coverPage(coverImg.href, `Cover of ${book.title}`, config.lang) });
+    extra.push({
+      path: COVER_FILE,
+      data: coverPage(coverImg.href, `Cover of ${book.title}`, config.lang, cover && imageSize(cover.bytes)),
+    });
   return packageEpub(
     {
       title: book.title,
-      authors: authors.length > 0 ? authors : ['Unknown'],
+      authors,
       lang: config.lang,
-      css,
+      css: lowered.css,
       templates: {
         opf: readAsset('templates', 'epub/content.opf.ejs'),
         ncx: readAsset('templates', 'epub/toc.ncx.ejs'),

@@ -13,6 +13,9 @@ export interface TemplateData {
   date: string;
   modified: string;
   lang: string;
+  /** The authors (`dc:creator`, role `aut`) with the name a library sorts them by. */
+  creators: { name: string; fileAs: string }[];
+  /** '' unless configured: a publisher is never guessed. */
   publisher: string;
   description: string;
   rights: string;
@@ -74,7 +77,8 @@ export function metadataOf(
     date: config.date && W3CDTF.test(config.date) ? config.date : isoSeconds(date),
     modified: isoSeconds(date),
     lang: config.lang,
-    publisher: config.publisher ?? (site.author.join(', ') || book.title),
+    creators: (config.creators ?? site.author).map((name) => ({ name, fileAs: fileAs(name) })),
+    publisher: config.publisher ?? '',
     description: config.description ?? site.description,
     rights: config.rights ?? '',
     subjects: [...config.subjects],
@@ -84,4 +88,25 @@ export function metadataOf(
     accessibilityHazards: ['none'],
     accessibilitySummary: summary,
   };
+}
+
+/** Words that mark a name as an organisation's, which is sorted as written. */
+const ORGANISATION =
+  /\b(authors|contributors|team|group|project|community|foundation|institute|university|college|school|society|association|council|committee|company|corporation|inc\.?|ltd\.?|llc|press|club|agency|department|lab|laboratory)\b/i;
+const SUFFIX = /^(jr\.?|sr\.?|junior|senior|i{1,3}|iv|v|ph\.?d\.?|md|m\.d\.)$/i;
+
+/**
+ * The `file-as` of an author, as libraries (and calibre's default) sort names: "Ada Lovelace"
+ * as "Lovelace, Ada", "Martin Luther King Jr." as "King, Martin Luther, Jr."; a single word, an
+ * organisation or a name already written "Last, First" stays as it is.
+ */
+export function fileAs(name: string): string {
+  const n = name.trim().replace(/\s+/g, ' ');
+  if (n.includes(',') || ORGANISATION.test(n) || /^the\b/i.test(n)) return n;
+  const words = n.split(' ');
+  const suffixes: string[] = [];
+  while (words.length > 2 && SUFFIX.test(words[words.length - 1]!)) suffixes.unshift(words.pop()!);
+  if (words.length < 2) return n;
+  const last = words.pop()!;
+  return [last, words.join(' '), ...suffixes].join(', ');
 }
