@@ -5,6 +5,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Diagnostics } from '../diagnostics.js';
+import { loadSiteConfig } from '../config/site.js';
+import { isSkipped } from '../source/load.js';
 
 /** Pseudo-file systems: writing there is never meant, and may hang. */
 const SYSTEM = ['/proc', '/sys', '/dev'];
@@ -31,8 +34,8 @@ function inside(child: string, parent: string): boolean {
 
 /**
  * Why `outDir` must not receive the outputs of a build of `source`, or undefined when it may.
- * A folder inside the source is allowed when the site skips it, as Jekyll's `_site` is: its
- * first name under the source starts with `_` or `.`.
+ * A folder inside the source is allowed when the site skips it, as Jekyll skips its `_site`: a
+ * name on its way starts with `_` or `.`, or the site's `exclude` lists it.
  */
 export function refuseOutputDir(source: string, outDir: string): string | undefined {
   const out = realish(outDir);
@@ -45,9 +48,15 @@ export function refuseOutputDir(source: string, outDir: string): string | undefi
     return `the output folder ${outDir} is the root of the file system; choose a folder with -o`;
   if (out === src) return `the output folder ${outDir} is the source folder; choose another with -o`;
   if (inside(out, src)) {
-    const first = relative(src, out).split(sep)[0] ?? '';
-    if (!/^[_.]/.test(first))
-      return `the output folder ${outDir} is inside the source folder ${source}, whose next build would read it; choose a folder outside it, or one whose name starts with _ (as Jekyll's _site)`;
+    if (!skippedBySite(src, relative(src, out).split(sep)))
+      return `the output folder ${outDir} is inside the source folder ${source}, whose next build would read it; choose a folder outside it, one whose name starts with _ (as Jekyll's _site), or list it under exclude: in _config.yml`;
   }
   return undefined;
+}
+
+/** Whether Jekyll (and so the next build) leaves the folder `parts` of the site out. */
+function skippedBySite(root: string, parts: readonly string[]): boolean {
+  // The site's own settings decide; its diagnostics are the build's to report, not this check's.
+  const site = loadSiteConfig(root, new Diagnostics());
+  return parts.some((_, k) => isSkipped(parts.slice(0, k + 1).join('/'), parts[k]!, true, site));
 }

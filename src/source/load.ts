@@ -38,7 +38,8 @@ export function findMarkdownFiles(root: string, site: SiteConfig, notFiles?: str
   return found;
 }
 
-function isSkipped(path: string, name: string, isDir: boolean, site: SiteConfig): boolean {
+/** Whether Jekyll leaves `path` (relative to the site) out of the site: `_`/`.` names, `exclude`. */
+export function isSkipped(path: string, name: string, isDir: boolean, site: SiteConfig): boolean {
   if (isDir && ALWAYS_SKIPPED.has(name)) return true;
   if (site.include.some((p) => matchesJekyllPattern(path, p))) return false;
   if (/^[_.#~]/.test(name) || name.endsWith('~')) return true;

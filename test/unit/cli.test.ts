@@ -143,6 +143,12 @@ describe('cli: where the outputs may go', () => {
     assert.equal((await cli(['build', src, '-o', join(src, '_book'), '--format', 'html'])).code, EXIT.ok);
     assert.ok(existsSync(join(src, '_book', 'book.html')));
     assert.equal((await cli(['build', src, '-o', join(dir, 'output'), '--format', 'html'])).code, EXIT.ok);
+    // So may a folder the site's `exclude:` lists (as `bookbinder init` writes it), at any depth.
+    writeFileSync(join(src, '_config.yml'), 'title: Mini\nexclude: [build/books]\n');
+    const excluded = await cli(['build', src, '-o', join(src, 'build', 'books', 'x'), '--format', 'html']);
+    assert.equal(excluded.code, EXIT.ok, excluded.err);
+    assert.ok(existsSync(join(src, 'build', 'books', 'x', 'book.html')));
+    assert.match(within.err, /list it under exclude:/);
   });
 
   it('the library reports output/refused instead of writing there', async () => {

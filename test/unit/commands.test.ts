@@ -11,8 +11,9 @@ import { FIXTURES, runMain } from '../helpers.js';
 
 const cli = runMain;
 
+/** A copy of the mini site in `<tmp>/site`; outputs go beside it (inside, the build refuses them). */
 function copyOfMini(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-mini-'));
+  const dir = join(mkdtempSync(join(tmpdir(), 'bb-mini-')), 'site');
   cpSync(join(FIXTURES, 'sites', 'mini'), dir, { recursive: true });
   return dir;
 }
@@ -60,14 +61,14 @@ describe('bookbinder init', () => {
 describe('build settings from config files through the CLI', () => {
   it('takes formats, name and output from bookbinder.config.yml; flags win', async () => {
     const dir = copyOfMini();
-    writeFileSync(join(dir, 'bookbinder.config.yml'), 'formats: [html]\nname: mini-book\noutput: out\n');
+    writeFileSync(join(dir, 'bookbinder.config.yml'), 'formats: [html]\nname: mini-book\noutput: ../out\n');
     const r = await cli(['build', dir, '--json']);
     assert.equal(r.code, EXIT.ok, r.err);
     const report = JSON.parse(r.out) as { outputs: string[] };
-    assert.deepEqual(report.outputs, [join(dir, 'out', 'mini-book.html')]);
-    const flag = await cli(['build', dir, '--json', '--name', 'other', '-o', join(dir, 'o2')]);
+    assert.deepEqual(report.outputs, [join(dir, '..', 'out', 'mini-book.html')]);
+    const flag = await cli(['build', dir, '--json', '--name', 'other', '-o', join(dir, '..', 'o2')]);
     assert.deepEqual((JSON.parse(flag.out) as { outputs: string[] }).outputs, [
-      join(dir, 'o2', 'other.html'),
+      join(dir, '..', 'o2', 'other.html'),
     ]);
   });
 
@@ -89,13 +90,13 @@ describe('build settings from config files through the CLI', () => {
   it('--strict turns a config warning into an error', async () => {
     const dir = copyOfMini();
     writeFileSync(join(dir, 'bookbinder.config.yml'), 'formats: [html]\nnmae: x\n');
-    const lenient = await cli(['build', dir, '-o', join(dir, 'o')]);
+    const lenient = await cli(['build', dir, '-o', join(dir, '..', 'o')]);
     assert.equal(lenient.code, EXIT.ok);
     assert.match(
       lenient.err,
       /bookbinder\.config\.yml:2: warning: unknown setting nmae \(did you mean name\?\)/,
     );
-    const strict = await cli(['build', dir, '-o', join(dir, 'o'), '--strict']);
+    const strict = await cli(['build', dir, '-o', join(dir, '..', 'o'), '--strict']);
     assert.equal(strict.code, EXIT.badInput);
   });
 
@@ -105,9 +106,9 @@ describe('build settings from config files through the CLI', () => {
       join(dir, 'bookbinder.config.json'),
       '{ "title": "Overridden", "author": ["A One", "B Two"] }',
     );
-    const r = await cli(['build', dir, '-o', join(dir, 'o'), '--format', 'html']);
+    const r = await cli(['build', dir, '-o', join(dir, '..', 'o'), '--format', 'html']);
     assert.equal(r.code, EXIT.ok, r.err);
-    const html = readFileSync(join(dir, 'o', 'book.html'), 'utf8');
+    const html = readFileSync(join(dir, '..', 'o', 'book.html'), 'utf8');
     assert.match(html, /<title>Overridden<\/title>/);
     assert.match(html, /<meta name="author" content="A One, B Two">/);
   });
@@ -116,11 +117,11 @@ describe('build settings from config files through the CLI', () => {
 describe('progress on stderr', () => {
   it('plain lines without a terminal, nothing with --quiet', async () => {
     const dir = copyOfMini();
-    const plain = await cli(['build', dir, '-o', join(dir, 'o'), '--format', 'html']);
+    const plain = await cli(['build', dir, '-o', join(dir, '..', 'o'), '--format', 'html']);
     assert.match(plain.err, /^bookbinder: loading pages$/m);
     assert.match(plain.err, /^bookbinder: rendering Markdown: 5\/5 pages$/m);
     assert.doesNotMatch(plain.err, /\x1b\[|\r/, 'no escapes and no carriage returns in logs');
-    const quiet = await cli(['build', dir, '-o', join(dir, 'o'), '--format', 'html', '--quiet']);
+    const quiet = await cli(['build', dir, '-o', join(dir, '..', 'o'), '--format', 'html', '--quiet']);
     assert.equal(quiet.err, '');
   });
 
