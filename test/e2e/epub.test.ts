@@ -105,7 +105,12 @@ describe('EPUB (test/fixtures/sites/epub, unzipped)', function () {
       /<item id="cover-image" href="cover\.jpg" media-type="image\/jpeg" properties="cover-image"\/>/,
     );
     const page = await text(zip, 'OEBPS/cover.xhtml');
-    assert.match(page, /<img src="cover\.jpg" alt="Cover of Field Notes on Tide Pools"/);
+    // One screen on every reader: an SVG scaled to the viewport, the image in it, labelled.
+    assert.match(
+      page,
+      /<svg [^>]*viewBox="0 0 \d+ \d+" preserveAspectRatio="xMidYMid meet" role="img" aria-label="Cover of Field Notes on Tide Pools"/,
+    );
+    assert.match(page, /<image width="\d+" height="\d+" xlink:href="cover\.jpg"\/>/);
     assert.ok(zip.file('OEBPS/cover.jpg'));
   });
 
@@ -251,7 +256,10 @@ describe('EPUB generated cover (drawn without a browser)', function () {
     );
     const png = Buffer.from(await zip.file('OEBPS/cover.png')!.async('uint8array'));
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1200, 1800], 'IHDR width and height');
-    assert.match(await text(zip, 'OEBPS/cover.xhtml'), /alt="Cover of Mini Book"/);
+    assert.match(
+      await text(zip, 'OEBPS/cover.xhtml'),
+      /aria-label="Cover of Mini Book"[^>]*><title>Cover of Mini Book<\/title><image [^>]*xlink:href="cover\.png"/,
+    );
     const about = [...r.report.warnings, ...r.report.infos].filter((d) => d.code.startsWith('epub/'));
     assert.deepEqual(about, [], 'nothing said about the cover');
   });

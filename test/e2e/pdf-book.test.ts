@@ -185,10 +185,10 @@ for (const chunk of [undefined, '20000'])
         assert.equal(r.status, 0, r.stderr);
         return JSON.parse(r.stdout) as typeof report;
       };
-      report = build(join(site, 'out1'));
-      build(join(site, 'out2'));
-      pdf = join(site, 'out1', 'book.pdf');
-      again = join(site, 'out2', 'book.pdf');
+      report = build(join(site, '_out1'));
+      build(join(site, '_out2'));
+      pdf = join(site, '_out1', 'book.pdf');
+      again = join(site, '_out2', 'book.pdf');
     });
 
     it('has three levels, at least 60 pages and no warnings', () => {
@@ -275,7 +275,11 @@ for (const chunk of [undefined, '20000'])
         assert.ok(m, `${c.title} in the contents`);
         assert.equal(m[1], c.pageLabel, `${c.title}: contents says ${m[1]}`);
         const text = lines(pageText(pdf, c.page));
-        assert.equal(text[0], c.title, `${c.title} opens page ${c.page} with no running head above it`);
+        // A long title may wrap onto two lines; nothing (no running head) comes before it.
+        assert.ok(
+          text.join(' ').startsWith(c.title),
+          `${c.title} opens page ${c.page} with no running head above it: ${text[0]}`,
+        );
         assert.equal(text[text.length - 1], c.pageLabel, `folio ${c.pageLabel} printed on page ${c.page}`);
       }
     });

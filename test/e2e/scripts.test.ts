@@ -43,7 +43,7 @@ interface Report {
 describe('twenty scripts and emoji in the PDF (end to end)', function () {
   this.timeout(240_000);
   const site = mkdtempSync(join(tmpdir(), 'bb-scripts-'));
-  const pdf = join(site, 'out', 'book.pdf');
+  const pdf = join(site, '_out', 'book.pdf');
   let report: Report;
 
   before(function () {
@@ -58,7 +58,7 @@ describe('twenty scripts and emoji in the PDF (end to end)', function () {
       join(site, 'runes.md'),
       '---\ntitle: Runes\nnav_order: 2\n---\n\nNo bundled font has runes:\n\nthe rune ᚠ is missing.\n',
     );
-    const r = runCli(['build', site, '-o', join(site, 'out'), '--format', 'pdf', '--json']);
+    const r = runCli(['build', site, '-o', join(site, '_out'), '--format', 'pdf', '--json']);
     assert.equal(r.status, 0, r.stderr);
     report = JSON.parse(r.stdout) as Report;
   });
