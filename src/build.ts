@@ -28,7 +28,7 @@ import { assetsFolder, renderHtml } from './output/html.js';
 import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
 import { refuseOutputDir } from './output/where.js';
-import { writeAtomic } from './output/write.js';
+import { OutputBatch, removeStaleTemporaries, targetOf } from './output/write.js';
 import { ticker } from './ticker.js';
 import { z } from 'zod';
 import { type LoadedCollection, loadCollections, readCollections } from './source/collections.js';
@@ -338,7 +338,7 @@ async function buildBook(
     chapters: remote?.chapters ?? rendered.chapters,
     ...(theme && { theme }),
   };
-  if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning'))) {
+  if (fails(diags, options.strict === true)) {
     await remote?.dispose();
     return finish(book, {});
   }
@@ -382,15 +382,24 @@ async function buildBook(
         diags.error('browser/not-found', e.message);
       }
     }
+    // Decided before anything is written: with --strict a warning of an output stage (the
+    // EPUB's, the PDF's) fails the build, and a failed build writes nothing.
     const outputs =
-      options.outDir && !diags.hasErrors
-        ? await timer.time('write', () => writeOrReport(options.outDir!, name, out, assets, diags))
+      options.outDir && !fails(diags, options.strict === true)
+        ? await timer.time('write', () =>
+            writeOrReport(options.outDir!, name, out, assets, diags, options.signal),
+          )
         : [];
     return finish(book, out, pagesOf, outputs);
   } finally {
     // Fetched remote images live in a temporary folder until every output is written.
     await remote?.dispose();
   }
+}
+
+/** Whether the build has failed so far: an error, or a warning under `strict`. */
+function fails(diags: Diagnostics, strict: boolean): boolean {
+  return diags.hasErrors || (strict && diags.list().some((d) => d.severity === 'warning'));
 }
 
 /** Says what the sanitiser takes out of each SVG image file (every output ships it without). */
@@ -640,9 +649,10 @@ async function writeOrReport(
   out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string },
   assets: ReadonlyMap<string, string>,
   diags: Diagnostics,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   try {
-    return await writeOutputs(outDir, name, out, assets);
+    return await writeOutputs(outDir, name, out, assets, signal);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (typeof err.code !== 'string') throw e;
@@ -658,40 +668,49 @@ async function writeOrReport(
     };
     diags.error(
       'output/write-failed',
-      `cannot write to ${err.path ?? outDir}: ${why[err.code] ?? err.message} (${err.code})`,
+      `cannot write to ${err.path ? targetOf(err.path) : outDir}: ${why[err.code] ?? err.message} (${err.code})`,
     );
     return [];
   }
 }
 
+/**
+ * Writes every output as a temporary in the output folder, then renames them all into place:
+ * a failure (a full disk) or a cancellation before the renames leaves the previous outputs as
+ * they were and no temporary behind.
+ */
 async function writeOutputs(
   outDir: string,
   name: string,
   out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string },
   assets: ReadonlyMap<string, string>,
+  signal?: AbortSignal,
 ): Promise<string[]> {
-  const written: string[] = [];
-  await mkdir(outDir, { recursive: true });
-  if (out.html !== undefined) {
-    for (const [source, abs] of assets) {
-      const target = join(outDir, assetsFolder(name), source);
-      await mkdir(dirname(target), { recursive: true });
-      // An SVG image is a document: the HTML book ships it sanitised, like inline SVG.
-      if (/\.svg$/i.test(abs)) await writeFile(target, sanitizeSvgFile(await readFile(abs, 'utf8')).svg);
-      else await copyFile(abs, target);
+  // What a killed build of any format left goes, whichever formats this one makes.
+  for (const file of [`${name}.html`, assetsFolder(name), `${name}.epub`, `${name}.pdf`])
+    removeStaleTemporaries(join(outDir, file));
+  const batch = new OutputBatch(outDir);
+  try {
+    if (out.html !== undefined) {
+      await batch.folder(assetsFolder(name), async (dir) => {
+        for (const [source, abs] of assets) {
+          signal?.throwIfAborted();
+          const target = join(dir, source);
+          await mkdir(dirname(target), { recursive: true });
+          // An SVG image is a document: the HTML book ships it sanitised, like inline SVG.
+          if (/\.svg$/i.test(abs)) await writeFile(target, sanitizeSvgFile(await readFile(abs, 'utf8')).svg);
+          else await copyFile(abs, target);
+        }
+      });
+      await batch.file(`${name}.html`, out.html);
     }
-    await writeAtomic(join(outDir, `${name}.html`), out.html);
-    written.push(join(outDir, `${name}.html`));
+    if (out.epub) await batch.file(`${name}.epub`, out.epub);
+    if (out.pdf) await batch.file(`${name}.pdf`, out.pdf);
+    signal?.throwIfAborted();
+    return await batch.commit();
+  } finally {
+    await batch.discard();
   }
-  if (out.epub) {
-    await writeAtomic(join(outDir, `${name}.epub`), out.epub);
-    written.push(join(outDir, `${name}.epub`));
-  }
-  if (out.pdf) {
-    await writeAtomic(join(outDir, `${name}.pdf`), out.pdf);
-    written.push(join(outDir, `${name}.pdf`));
-  }
-  return written;
 }
 
 function result(
