@@ -40,6 +40,12 @@ const LATIN1 = Buffer.concat([
   Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a]),
 ]);
 
+/** A "billion laughs" YAML bomb: nine anchors of nine aliases each (9^9 values expanded), lines 1-9. */
+const BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]']
+  .concat([...'bcdefghi'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`))
+  .join('\n')
+  .concat('\n');
+
 export const CASES: readonly BadCase[] = [
   {
     name: 'invalid YAML: unclosed flow sequence',
@@ -606,6 +612,31 @@ export const CASES: readonly BadCase[] = [
     file: 'a.md',
     line: 6,
     html: ['!127.0.0.1', 'stroke="url(#g)"', '!data:image/svg', '<rect'],
+  },
+  // Issue 18, helper h18: alias bombs, and what the output stages check.
+  {
+    name: 'a YAML alias bomb in _config.yml: an error at the alias, not the memory exhausted',
+    files: { '_config.yml': `title: Bomb\n${BOMB}` },
+    code: 'config/invalid-yaml',
+    severity: 'error',
+    file: '_config.yml',
+    line: 10,
+  },
+  {
+    name: 'a YAML alias bomb in front matter: an error at the alias',
+    files: { 'a.md': fm(`title: A\n${BOMB.trimEnd()}`) },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: 'a.md',
+    line: 11,
+  },
+  {
+    name: 'a YAML alias bomb in a data file: site.data lacks it, at the alias',
+    files: { '_data/bomb.yml': BOMB, 'a.md': fm('title: A', '{{ site.data.bomb.i.size }}\n') },
+    code: 'data/invalid-yaml',
+    severity: 'warning',
+    file: '_data/bomb.yml',
+    line: 9,
   },
 ];
 
