@@ -193,6 +193,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     return await buildBook(options, root, timer, diags, finish, seen, pdfJob);
   } finally {
+    seen.cover?.cancel(); // also when cancelled or failed: the drawing thread must not hold the process
     pdfJob?.cancel();
     await pdfJob?.result.catch(() => undefined);
   }
@@ -353,6 +354,7 @@ async function buildBook(
       themeDir: root,
       ...(options.printCache && { printCache: options.printCache }),
       ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+      ...(options.signal && { signal: options.signal }),
     });
     const pdfStart = performance.now();
     if (pdfJob) options.onProgress?.({ stage: 'pdf', phase: 'start' });
@@ -361,7 +363,13 @@ async function buildBook(
       out.epub = await timer.time('epub', () =>
         renderEpub(
           book,
-          { assets, root, ...(epoch !== undefined && { sourceDateEpoch: epoch }), ...(cover && { cover }) },
+          {
+            assets,
+            root,
+            ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+            ...(cover && { cover }),
+            ...(options.signal && { signal: options.signal }),
+          },
           diags,
         ),
       );
@@ -541,7 +549,8 @@ async function renderAll(
   for (const [i, chapter] of chapters.entries()) {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';
     const r =
-      cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds, chapterToc, allowRemote });
+      cache?.get(key) ??
+      (await renderFresh(md, chapter, { index, site, root, usedIds, chapterToc, allowRemote }, tick));
     if (cache) {
       cache.set(key, r);
       for (const id of r.claimed) usedIds.add(id);
@@ -567,8 +576,11 @@ async function renderAll(
   return { chapters: out, assets: allAssets };
 }
 
-/** Renders one chapter, collecting what a cache needs to replay it: ids claimed, diagnostics. */
-function renderFresh(
+/**
+ * Renders one chapter, collecting what a cache needs to replay it: ids claimed, diagnostics.
+ * `tick` lets the event loop run (and a cancellation through) between its two long passes.
+ */
+async function renderFresh(
   md: ReturnType<typeof createMarkdown>,
   chapter: Chapter,
   ctx: {
@@ -579,7 +591,8 @@ function renderFresh(
     chapterToc: boolean;
     allowRemote: boolean;
   },
-): CachedRender {
+  tick: () => Promise<void>,
+): Promise<CachedRender> {
   const local = new Diagnostics();
   const { source, bodyLine } = chapter.page;
   const warn = (code: string, message: string, line: number) =>
@@ -591,6 +604,7 @@ function renderFresh(
   const { chapterToc, allowRemote, ...resolveCtx } = ctx;
   const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
   const r = renderOrKeepText(md, chapter, { usedIds: ctx.usedIds, resolveRef, warn, chapterToc }, local);
+  await tick();
   const safe = sanitizeChapter(chapter.page, r.html, r.styles, local, { allowRemote });
   return {
     html: safe.html,

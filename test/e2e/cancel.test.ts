@@ -28,9 +28,6 @@ const SLOW: Record<string, { stage: RegExp; make: (dir: string) => string; pendi
   },
   '10,000 footnotes': {
     stage: /^bookbinder: rendering Markdown$/m,
-    // Not yet: one page's Markdown, sanitising and EPUB passes each run synchronously for
-    // seconds on a page this big, and no signal is answered meanwhile.
-    pending: 'one huge page is still converted in synchronous passes of several seconds',
     make: (d) => {
       const refs = Array.from({ length: 10_000 }, (_, i) => `Sentence ${i}.[^n${i}]`).join('\n\n');
       const defs = Array.from({ length: 10_000 }, (_, i) => `[^n${i}]: Note ${i}.`).join('\n');

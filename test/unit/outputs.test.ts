@@ -21,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'mocha';
+import { build } from '../../src/build.js';
 import { EXIT } from '../../src/cli.js';
 import { removeStaleTemporaries } from '../../src/output/write.js';
 import { FIXTURES, runMain } from '../helpers.js';
@@ -223,5 +224,25 @@ describe('outputs: --strict decides before writing', () => {
       readdirSync(out).filter((f) => f !== 'lenient'),
       [],
     );
+  });
+});
+
+describe('outputs: a cancelled build writes nothing', () => {
+  it('build() aborted while the EPUB is made rejects with the reason; no output, no temporary', async () => {
+    const { site, out, dir } = miniSite();
+    const controller = new AbortController();
+    const reason = new Error('stopped by the test');
+    const made = build({
+      source: site,
+      outDir: out,
+      formats: ['html', 'epub'],
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.stage === 'epub' && e.phase === 'start') controller.abort(reason);
+      },
+    });
+    await assert.rejects(made, (e) => e === reason);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(temporaries(dir), []);
   });
 });
