@@ -705,7 +705,10 @@ async function writeOutputs(
     removeStaleTemporaries(join(outDir, file));
   const batch = new OutputBatch(outDir);
   try {
-    if (out.html !== undefined) {
+    // A book without images gets no images folder, unless one of an earlier build must go.
+    const images =
+      out.html !== undefined && (assets.size > 0 || existsSync(join(outDir, assetsFolder(name))));
+    if (images) {
       await batch.folder(assetsFolder(name), async (dir) => {
         for (const [source, abs] of assets) {
           signal?.throwIfAborted();
@@ -716,8 +719,8 @@ async function writeOutputs(
           else await copyFile(abs, target);
         }
       });
-      await batch.file(`${name}.html`, out.html);
     }
+    if (out.html !== undefined) await batch.file(`${name}.html`, out.html);
     if (out.epub) await batch.file(`${name}.epub`, out.epub);
     if (out.pdf) await batch.file(`${name}.pdf`, out.pdf);
     signal?.throwIfAborted();
