@@ -157,7 +157,10 @@ interface Staged {
  * The outputs of one build, written as temporaries in their folder and renamed into place
  * together by {@link OutputBatch.commit}; {@link OutputBatch.discard} removes whatever was not
  * committed. The renames are the only step that changes what readers see, and they follow each
- * other at once: nothing slow (writing, flushing) happens between the first and the last.
+ * other at once: nothing slow (writing, flushing) happens between the first and the last. What
+ * could make a rename fail (a folder holding a file's name) is checked while staging; a rename
+ * within one folder fails otherwise only when the file system itself does, and a process killed
+ * between two renames is the one window left (POSIX has no rename of several files at once).
  */
 export class OutputBatch {
   readonly #staged: Staged[] = [];
