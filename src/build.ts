@@ -28,7 +28,7 @@ import { assetsFolder, renderHtml } from './output/html.js';
 import type { PrintCache } from './output/pdf/cache.js';
 import type { ChapterPage, PdfOptions, PdfResult } from './output/pdf/render.js';
 import { refuseOutputDir } from './output/where.js';
-import { writeAtomic } from './output/write.js';
+import { OutputBatch, removeStaleTemporaries, targetOf } from './output/write.js';
 import { ticker } from './ticker.js';
 import { z } from 'zod';
 import { type LoadedCollection, loadCollections, readCollections } from './source/collections.js';
@@ -193,6 +193,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     return await buildBook(options, root, timer, diags, finish, seen, pdfJob);
   } finally {
+    seen.cover?.cancel(); // also when cancelled or failed: the drawing thread must not hold the process
     pdfJob?.cancel();
     await pdfJob?.result.catch(() => undefined);
   }
@@ -338,7 +339,7 @@ async function buildBook(
     chapters: remote?.chapters ?? rendered.chapters,
     ...(theme && { theme }),
   };
-  if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning'))) {
+  if (fails(diags, options.strict === true)) {
     await remote?.dispose();
     return finish(book, {});
   }
@@ -353,6 +354,7 @@ async function buildBook(
       themeDir: root,
       ...(options.printCache && { printCache: options.printCache }),
       ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+      ...(options.signal && { signal: options.signal }),
     });
     const pdfStart = performance.now();
     if (pdfJob) options.onProgress?.({ stage: 'pdf', phase: 'start' });
@@ -361,7 +363,13 @@ async function buildBook(
       out.epub = await timer.time('epub', () =>
         renderEpub(
           book,
-          { assets, root, ...(epoch !== undefined && { sourceDateEpoch: epoch }), ...(cover && { cover }) },
+          {
+            assets,
+            root,
+            ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+            ...(cover && { cover }),
+            ...(options.signal && { signal: options.signal }),
+          },
           diags,
         ),
       );
@@ -382,15 +390,24 @@ async function buildBook(
         diags.error('browser/not-found', e.message);
       }
     }
+    // Decided before anything is written: with --strict a warning of an output stage (the
+    // EPUB's, the PDF's) fails the build, and a failed build writes nothing.
     const outputs =
-      options.outDir && !diags.hasErrors
-        ? await timer.time('write', () => writeOrReport(options.outDir!, name, out, assets, diags))
+      options.outDir && !fails(diags, options.strict === true)
+        ? await timer.time('write', () =>
+            writeOrReport(options.outDir!, name, out, assets, diags, options.signal),
+          )
         : [];
     return finish(book, out, pagesOf, outputs);
   } finally {
     // Fetched remote images live in a temporary folder until every output is written.
     await remote?.dispose();
   }
+}
+
+/** Whether the build has failed so far: an error, or a warning under `strict`. */
+function fails(diags: Diagnostics, strict: boolean): boolean {
+  return diags.hasErrors || (strict && diags.list().some((d) => d.severity === 'warning'));
 }
 
 /** Says what the sanitiser takes out of each SVG image file (every output ships it without). */
@@ -532,7 +549,8 @@ async function renderAll(
   for (const [i, chapter] of chapters.entries()) {
     const key = cache ? chapterKey(chain, indexKey, chapter) : '';
     const r =
-      cache?.get(key) ?? renderFresh(md, chapter, { index, site, root, usedIds, chapterToc, allowRemote });
+      cache?.get(key) ??
+      (await renderFresh(md, chapter, { index, site, root, usedIds, chapterToc, allowRemote }, tick));
     if (cache) {
       cache.set(key, r);
       for (const id of r.claimed) usedIds.add(id);
@@ -558,8 +576,11 @@ async function renderAll(
   return { chapters: out, assets: allAssets };
 }
 
-/** Renders one chapter, collecting what a cache needs to replay it: ids claimed, diagnostics. */
-function renderFresh(
+/**
+ * Renders one chapter, collecting what a cache needs to replay it: ids claimed, diagnostics.
+ * `tick` lets the event loop run (and a cancellation through) between its two long passes.
+ */
+async function renderFresh(
   md: ReturnType<typeof createMarkdown>,
   chapter: Chapter,
   ctx: {
@@ -570,7 +591,8 @@ function renderFresh(
     chapterToc: boolean;
     allowRemote: boolean;
   },
-): CachedRender {
+  tick: () => Promise<void>,
+): Promise<CachedRender> {
   const local = new Diagnostics();
   const { source, bodyLine } = chapter.page;
   const warn = (code: string, message: string, line: number) =>
@@ -582,6 +604,7 @@ function renderFresh(
   const { chapterToc, allowRemote, ...resolveCtx } = ctx;
   const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
   const r = renderOrKeepText(md, chapter, { usedIds: ctx.usedIds, resolveRef, warn, chapterToc }, local);
+  await tick();
   const safe = sanitizeChapter(chapter.page, r.html, r.styles, local, { allowRemote });
   return {
     html: safe.html,
@@ -640,9 +663,10 @@ async function writeOrReport(
   out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string },
   assets: ReadonlyMap<string, string>,
   diags: Diagnostics,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   try {
-    return await writeOutputs(outDir, name, out, assets);
+    return await writeOutputs(outDir, name, out, assets, signal);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (typeof err.code !== 'string') throw e;
@@ -658,40 +682,52 @@ async function writeOrReport(
     };
     diags.error(
       'output/write-failed',
-      `cannot write to ${err.path ?? outDir}: ${why[err.code] ?? err.message} (${err.code})`,
+      `cannot write to ${err.path ? targetOf(err.path) : outDir}: ${why[err.code] ?? err.message} (${err.code})`,
     );
     return [];
   }
 }
 
+/**
+ * Writes every output as a temporary in the output folder, then renames them all into place:
+ * a failure (a full disk) or a cancellation before the renames leaves the previous outputs as
+ * they were and no temporary behind.
+ */
 async function writeOutputs(
   outDir: string,
   name: string,
   out: { pdf?: Uint8Array; epub?: Uint8Array; html?: string },
   assets: ReadonlyMap<string, string>,
+  signal?: AbortSignal,
 ): Promise<string[]> {
-  const written: string[] = [];
-  await mkdir(outDir, { recursive: true });
-  if (out.html !== undefined) {
-    for (const [source, abs] of assets) {
-      const target = join(outDir, assetsFolder(name), source);
-      await mkdir(dirname(target), { recursive: true });
-      // An SVG image is a document: the HTML book ships it sanitised, like inline SVG.
-      if (/\.svg$/i.test(abs)) await writeFile(target, sanitizeSvgFile(await readFile(abs, 'utf8')).svg);
-      else await copyFile(abs, target);
+  // What a killed build of any format left goes, whichever formats this one makes.
+  for (const file of [`${name}.html`, assetsFolder(name), `${name}.epub`, `${name}.pdf`])
+    removeStaleTemporaries(join(outDir, file));
+  const batch = new OutputBatch(outDir);
+  try {
+    // A book without images gets no images folder, unless one of an earlier build must go.
+    const images =
+      out.html !== undefined && (assets.size > 0 || existsSync(join(outDir, assetsFolder(name))));
+    if (images) {
+      await batch.folder(assetsFolder(name), async (dir) => {
+        for (const [source, abs] of assets) {
+          signal?.throwIfAborted();
+          const target = join(dir, source);
+          await mkdir(dirname(target), { recursive: true });
+          // An SVG image is a document: the HTML book ships it sanitised, like inline SVG.
+          if (/\.svg$/i.test(abs)) await writeFile(target, sanitizeSvgFile(await readFile(abs, 'utf8')).svg);
+          else await copyFile(abs, target);
+        }
+      });
     }
-    await writeAtomic(join(outDir, `${name}.html`), out.html);
-    written.push(join(outDir, `${name}.html`));
+    if (out.html !== undefined) await batch.file(`${name}.html`, out.html);
+    if (out.epub) await batch.file(`${name}.epub`, out.epub);
+    if (out.pdf) await batch.file(`${name}.pdf`, out.pdf);
+    signal?.throwIfAborted();
+    return await batch.commit();
+  } finally {
+    await batch.discard();
   }
-  if (out.epub) {
-    await writeAtomic(join(outDir, `${name}.epub`), out.epub);
-    written.push(join(outDir, `${name}.epub`));
-  }
-  if (out.pdf) {
-    await writeAtomic(join(outDir, `${name}.pdf`), out.pdf);
-    written.push(join(outDir, `${name}.pdf`));
-  }
-  return written;
 }
 
 function result(

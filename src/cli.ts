@@ -10,7 +10,7 @@ import { initBook } from './commands/init.js';
 import { type ConfigDiagnostic, loadConfig } from './config/load.js';
 import { type CliFlags, resolveSettings } from './config/resolve.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics, strictify } from './diagnostics.js';
-import { withSignalGuard } from './browser/launch.js';
+import { signalExitCode, withSignalGuard } from './browser/launch.js';
 import { refuseOutputDir } from './output/where.js';
 import { packageRoot } from './paths.js';
 import { progressReporter, useColor } from './progress.js';
@@ -124,11 +124,33 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
   // A failure no stage turned into a diagnostic (Chromium gone twice, our own bug) is still
   // reported as one, so that `--json` prints its object and the exit code keeps the contract.
   let crash: ConfigDiagnostic | undefined;
+  // SIGINT/SIGTERM/SIGHUP cancel the build: its stages stop, Chromium closes, nothing is written.
+  const controller = new AbortController();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | undefined;
   const result = failedConfig
     ? undefined
-    : await withSignalGuard(() =>
-        build({ ...settings.build, ...(progress && { onProgress: progress.onProgress }) }),
+    : await withSignalGuard(
+        () =>
+          build({
+            ...settings.build,
+            ...(progress && { onProgress: progress.onProgress }),
+            signal: controller.signal,
+          }),
+        (signal) => {
+          stoppedBy = signal;
+          controller.abort(new Error(`stopped by ${signal}`));
+        },
       ).catch((e: unknown) => {
+        if (stoppedBy) {
+          crash = {
+            severity: 'error',
+            code: 'build/cancelled',
+            message: `the build was stopped by ${stoppedBy}; nothing was written`,
+            file: '',
+            line: 0,
+          };
+          return undefined;
+        }
         const message = e instanceof Error ? e.message : String(e);
         crash = {
           severity: 'error',
@@ -158,6 +180,7 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
         `bookbinder: build failed with ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written`,
       );
   }
+  if (stoppedBy) return signalExitCode(stoppedBy);
   return ok ? EXIT.ok : EXIT.badInput;
 }
 

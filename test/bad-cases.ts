@@ -29,6 +29,10 @@ export interface BadCase {
   readonly sparse?: Readonly<Record<string, number>>;
   /** Named pipes (FIFOs) to make, by path. */
   readonly fifos?: readonly string[];
+  /** Write the outputs into this folder, relative to the temporary folder (default: none). */
+  readonly outDir?: string;
+  /** The formats to build (default: html). */
+  readonly formats?: readonly ('html' | 'epub' | 'pdf')[];
 }
 
 const fm = (front: string, body = '# Heading\n\nText.\n'): string => `---\n${front}\n---\n${body}`;
@@ -39,6 +43,20 @@ const LATIN1 = Buffer.concat([
   Buffer.from('---\ntitle: Caf\n---\n'),
   Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a]),
 ]);
+
+/** A "billion laughs" YAML bomb: nine anchors of nine aliases each (9^9 values expanded), lines 1-9. */
+const BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]']
+  .concat([...'bcdefghi'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`))
+  .join('\n')
+  .concat('\n');
+
+/** A collection `recipes` that just-the-docs lists, its settings on lines 2-8. */
+const RECIPES =
+  'title: T\ncollections:\n  recipes:\n    output: true\njust_the_docs:\n  collections:\n    recipes:\n      name: Recipes\n';
+
+/** A small valid SVG image. */
+const SQUARE =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>';
 
 export const CASES: readonly BadCase[] = [
   {
@@ -606,6 +624,402 @@ export const CASES: readonly BadCase[] = [
     file: 'a.md',
     line: 6,
     html: ['!127.0.0.1', 'stroke="url(#g)"', '!data:image/svg', '<rect'],
+  },
+  // Issue 18, helper h18: alias bombs, and what the output stages check.
+  {
+    name: 'a YAML alias bomb in _config.yml: an error at the alias, not the memory exhausted',
+    files: { '_config.yml': `title: Bomb\n${BOMB}` },
+    code: 'config/invalid-yaml',
+    severity: 'error',
+    file: '_config.yml',
+    line: 10,
+  },
+  {
+    name: 'a YAML alias bomb in front matter: an error at the alias',
+    files: { 'a.md': fm(`title: A\n${BOMB.trimEnd()}`) },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: 'a.md',
+    line: 11,
+  },
+  {
+    name: 'a YAML alias bomb in a data file: site.data lacks it, at the alias',
+    files: { '_data/bomb.yml': BOMB, 'a.md': fm('title: A', '{{ site.data.bomb.i.size }}\n') },
+    code: 'data/invalid-yaml',
+    severity: 'warning',
+    file: '_data/bomb.yml',
+    line: 9,
+  },
+  {
+    name: 'a YAML alias bomb in a collection document: an error at the alias',
+    files: {
+      '_config.yml': RECIPES,
+      '_recipes/b.md': fm(
+        `title: B\n${BOMB.split('\n').slice(0, 4).join('\n')}\ne: [${Array(9).fill('*d').join(', ')}]`,
+      ),
+    },
+    code: 'front-matter/invalid-yaml',
+    severity: 'error',
+    file: '_recipes/b.md',
+    line: 7,
+  },
+  {
+    name: 'aliases four levels deep in _config.yml are refused too (820 values)',
+    files: {
+      '_config.yml': `title: T\n${BOMB.split('\n').slice(0, 3).join('\n')}\nd: [${Array(9).fill('*c').join(', ')}]\n`,
+    },
+    code: 'config/invalid-yaml',
+    severity: 'error',
+    file: '_config.yml',
+    line: 5,
+  },
+  // Where the outputs go (points 7 and 13): refused before anything is read, or a coded error.
+  {
+    name: 'the output folder is the source folder',
+    files: {},
+    outDir: 'site',
+    code: 'output/refused',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'the output folder is under /proc',
+    files: {},
+    outDir: '../../proc/bb-refused',
+    code: 'output/refused',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'the output folder is inside the source, where the next build would read it',
+    files: { 'docs/a.md': fm('title: A') },
+    outDir: 'site/docs',
+    code: 'output/refused',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: '-o names a file: a coded error, no stack',
+    files: { 'book/index.md': INDEX, out: 'a file' },
+    bare: true,
+    source: 'site/book',
+    outDir: 'site/out/below',
+    code: 'output/write-failed',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  {
+    name: 'a folder holds the name of the book file',
+    files: { 'book/index.md': INDEX, 'out/book.html/keep': 'x' },
+    bare: true,
+    source: 'site/book',
+    outDir: 'site/out',
+    code: 'output/write-failed',
+    severity: 'error',
+    file: '',
+    line: 0,
+  },
+  // --strict is decided before writing (point 16): a warning of the EPUB stage fails the build.
+  {
+    name: '--strict with a warning of the EPUB stage (an image without alt text)',
+    files: { 'a.md': fm('title: A', 'Text.\n\n<img src="pic.svg">\n'), 'pic.svg': SQUARE },
+    formats: ['epub'],
+    strict: true,
+    code: 'image/no-alt',
+    severity: 'error',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: '--strict with a Markdown warning, outputs asked for',
+    files: { 'a.md': fm('title: A', 'Text.\n\n[x](/nowhere/)\n') },
+    formats: ['html', 'epub'],
+    outDir: 'out',
+    strict: true,
+    code: 'link/unresolved',
+    severity: 'error',
+    file: 'a.md',
+    line: 6,
+  },
+  // Liquid: every broken tag is named at its line, the rest of the page kept.
+  {
+    name: 'Liquid: {% if %} without a condition',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{% if %}x{% endif %}\n\nKEPT\n') },
+    code: 'liquid/syntax-error',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['KEPT'],
+  },
+  {
+    name: 'Liquid: an unclosed {% for %}',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{% for i in (1..3) %}{{ i }}\n') },
+    code: 'liquid/syntax-error',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'Liquid: an unknown tag',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{% frobnicate %}\n') },
+    code: 'liquid/unknown-tag',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'Liquid: an unknown filter',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{{ "x" | frobnicate }}\n') },
+    code: 'liquid/unknown-filter',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'Liquid: an include that does not exist',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{% include nope.html %}\n') },
+    code: 'liquid/include-missing',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'Liquid: {% link %} to no page',
+    files: { 'a.md': fm('title: A', 'Text.\n\n[x]({% link nope.md %})\n') },
+    code: 'liquid/link-not-found',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'Liquid: {% post_url %} to no post',
+    files: { 'a.md': fm('title: A', 'Text.\n\n[x]({% post_url 2020-01-01-nope %})\n') },
+    code: 'link/unresolved',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'Liquid: a loop of 100,000,000 turns ends at its budget',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{% for i in (1..100000000) %}{{ i }} {% endfor %}\n') },
+    code: 'liquid/limit',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  // Markdown and kramdown.
+  {
+    name: 'an unknown kramdown extension',
+    files: { 'a.md': fm('title: A', 'Text.\n\n{::frob}x{:/frob}\n') },
+    code: 'kramdown/unknown-extension',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'a link to an id no heading has',
+    files: { 'a.md': fm('title: A', '# A\n\nSee [x](#nowhere).\n') },
+    code: 'link/missing-anchor',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'math KaTeX cannot read is kept as TeX',
+    files: { 'a.md': fm('title: A', 'Text.\n\n$$\\frac{1}{$$\n') },
+    code: 'math/invalid',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  {
+    name: 'a code block too big to highlight is kept uncoloured',
+    files: { 'a.md': fm('title: A', `Text.\n\n\`\`\`js\n${'let a = 1;\n'.repeat(30_000)}\`\`\`\n`) },
+    code: 'code/not-highlighted',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+  },
+  // Raw HTML and SVG: what could run or fetch is removed, and said.
+  {
+    name: 'formaction and srcdoc attributes',
+    files: { 'a.md': fm('title: A', 'Text.\n\n<div formaction="x" srcdoc="y">KEPT</div>\n') },
+    code: 'html/attribute-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['KEPT', '!srcdoc'],
+  },
+  {
+    name: 'a <form> posting to javascript:',
+    files: {
+      'a.md': fm('title: A', 'Text.\n\n<form action="javascript:alert(1)"><button>b</button></form>\n'),
+    },
+    code: 'html/element-removed',
+    severity: 'warning',
+    file: 'a.md',
+    line: 6,
+    html: ['!javascript:'],
+  },
+  {
+    name: 'an SVG image file with a script',
+    files: {
+      'a.md': fm('title: A', 'Text.\n\n![pic](pic.svg)\n'),
+      'pic.svg':
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><script>alert(1)</script><rect width="4" height="4"/></svg>',
+    },
+    code: 'image/svg-sanitized',
+    severity: 'warning',
+    file: 'pic.svg',
+    line: 0,
+  },
+  // Navigation.
+  {
+    name: 'nav_exclude: true leaves the page out, and says so',
+    files: { 'a.md': fm('title: A\nnav_exclude: true') },
+    code: 'nav/excluded',
+    severity: 'info',
+    file: 'a.md',
+    line: 3,
+  },
+  {
+    name: 'the child of an excluded page',
+    files: {
+      'a.md': fm('title: A\nnav_exclude: true\nhas_children: true'),
+      'b.md': fm('title: B\nparent: A'),
+    },
+    code: 'nav/not-shown',
+    severity: 'info',
+    file: 'b.md',
+    line: 3,
+  },
+  {
+    name: 'a parent not under the grand_parent named',
+    files: {
+      'a.md': fm('title: A\nhas_children: true'),
+      'g.md': fm('title: G\nhas_children: true'),
+      'b.md': fm('title: B\nparent: A\ngrand_parent: G'),
+    },
+    code: 'nav/unmatched-parent',
+    severity: 'warning',
+    file: 'b.md',
+    line: 3,
+  },
+  // Data files and _config.yml.
+  {
+    name: 'a CSV data file with an unclosed quote',
+    files: { '_data/x.csv': 'a,b\n1,"2\n3,4\n', 'a.md': fm('title: A', '{{ site.data.x }}\n') },
+    code: 'data/invalid-table',
+    severity: 'warning',
+    file: '_data/x.csv',
+    line: 2,
+  },
+  {
+    name: 'a JSON data file with an unclosed array',
+    files: {
+      '_data/x.json': '{\n  "a": [1,\n  "b": }\n}\n',
+      'a.md': fm('title: A', '{{ site.data.x.a }}\n'),
+    },
+    code: 'data/invalid-json',
+    severity: 'warning',
+    file: '_data/x.json',
+    line: 3,
+  },
+  {
+    name: '_config.yml that is a list',
+    files: { '_config.yml': '- a\n- b\n' },
+    code: 'config/not-a-mapping',
+    severity: 'warning',
+    file: '_config.yml',
+    line: 1,
+  },
+  {
+    name: '_config.yml with an unclosed flow sequence',
+    files: { '_config.yml': 'title: T\nexclude: [a\n' },
+    code: 'config/invalid-yaml',
+    severity: 'error',
+    file: '_config.yml',
+    line: 3,
+  },
+  {
+    name: 'callouts: that is not a mapping',
+    files: { '_config.yml': 'title: T\ncallouts: [a, b]\n' },
+    code: 'config/callouts',
+    severity: 'warning',
+    file: '_config.yml',
+    line: 0,
+  },
+  {
+    name: 'a callout colour just-the-docs does not have',
+    files: { '_config.yml': 'title: T\ncallouts:\n  warn:\n    color: octarine\n' },
+    code: 'config/callout-color',
+    severity: 'warning',
+    file: '_config.yml',
+    line: 0,
+  },
+  // Collections.
+  {
+    name: 'a collection listed by just-the-docs but not defined',
+    files: { '_config.yml': 'title: T\njust_the_docs:\n  collections:\n    recipes:\n      name: Recipes\n' },
+    code: 'collection/undefined',
+    severity: 'warning',
+    file: '_config.yml',
+    line: 4,
+  },
+  {
+    name: 'a collection without its folder',
+    files: { '_config.yml': RECIPES },
+    code: 'collection/missing-folder',
+    severity: 'warning',
+    file: '_config.yml',
+    line: 7,
+  },
+  {
+    name: 'just_the_docs collections: as a list',
+    files: { '_config.yml': 'title: T\njust_the_docs:\n  collections: [recipes]\n' },
+    code: 'collection/invalid-config',
+    severity: 'warning',
+    file: '_config.yml',
+    line: 3,
+  },
+  {
+    name: 'a collection document with published: false',
+    files: {
+      '_config.yml': RECIPES,
+      '_recipes/b.md': fm('title: B\npublished: false'),
+      '_recipes/c.md': fm('title: C'),
+    },
+    code: 'collection/unpublished',
+    severity: 'info',
+    file: '_recipes/b.md',
+    line: 3,
+  },
+  {
+    name: 'a collection with output: false',
+    files: {
+      '_config.yml':
+        'title: T\ncollections:\n  recipes: {}\njust_the_docs:\n  collections:\n    recipes:\n      name: Recipes\n',
+      '_recipes/b.md': fm('title: B'),
+    },
+    code: 'collection/no-output',
+    severity: 'info',
+    file: '_config.yml',
+    line: 6,
+  },
+  {
+    name: 'a collection not listed by just-the-docs',
+    files: {
+      '_config.yml': 'title: T\ncollections:\n  recipes:\n    output: true\n',
+      '_recipes/b.md': fm('title: B'),
+    },
+    code: 'collection/not-in-nav',
+    severity: 'info',
+    file: '_config.yml',
+    line: 1,
   },
 ];
 

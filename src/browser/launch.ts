@@ -90,10 +90,31 @@ const live = new Set<Browser>();
 /** Browsers launched or launching: the signal handlers stay while this is above zero. */
 let holders = 0;
 
-// Puppeteer's own SIGTERM handler closes the browser but lets the build run on; ours ends the
-// process, and puppeteer's `exit` hook then kills Chromium's whole process group synchronously
-// (also for a browser still starting, which is not in `live` yet).
+/**
+ * How long a build cancelled by a signal may take to end by itself before the process ends.
+ * Short: the exit hooks close Chromium and remove temporaries too, and the issue's bound for
+ * the whole is two seconds, a synchronous step still running when the signal came included.
+ */
+export const SIGNAL_GRACE_MS = 250;
+/** Told of a signal while {@link withSignalGuard} runs with a handler: it cancels the build. */
+let graceful: ((signal: keyof typeof SIGNALS) => void) | undefined;
+let cancelled = false;
+
+// Puppeteer's own SIGTERM handler closes the browser but lets the build run on. Ours cancels
+// the build (its stages stop, Chromium closes, temporaries go) and ends the process if that has
+// not happened within the grace time, or at a second signal: puppeteer's `exit` hook then kills
+// Chromium's whole process group synchronously (also a browser still starting, not in `live`).
 function onSignal(signal: keyof typeof SIGNALS): void {
+  if (graceful && !cancelled) {
+    cancelled = true;
+    setTimeout(() => exitNow(signal), SIGNAL_GRACE_MS).unref();
+    graceful(signal);
+    return;
+  }
+  exitNow(signal);
+}
+
+function exitNow(signal: keyof typeof SIGNALS): void {
   for (const b of live) b.process()?.kill('SIGKILL');
   process.exit(128 + SIGNALS[signal]);
 }
@@ -117,14 +138,27 @@ function track(browser: Browser): void {
 /**
  * Keeps the signal handlers installed while `fn` runs, so that SIGINT/SIGTERM/SIGHUP between
  * two browsers of one build (a crashed one and the one printing again) still end it cleanly.
+ * With `onSignal`, the first signal is handed to it (to cancel the build, which then ends by
+ * itself); the process ends anyway {@link SIGNAL_GRACE_MS} later, or at a second signal.
  */
-export async function withSignalGuard<T>(fn: () => Promise<T>): Promise<T> {
+export async function withSignalGuard<T>(
+  fn: () => Promise<T>,
+  onSignal?: (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') => void,
+): Promise<T> {
   hold();
+  graceful = onSignal;
+  cancelled = false;
   try {
     return await fn();
   } finally {
+    graceful = undefined;
     letGo();
   }
+}
+
+/** The exit code a process ended by `signal` conventionally has (128 + its number). */
+export function signalExitCode(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'): number {
+  return 128 + SIGNALS[signal];
 }
 
 /** How many browsers this process has running now (for tests and diagnostics). */

@@ -10,7 +10,7 @@ import { isMap, isScalar, LineCounter, type Node, parseDocument, type Document }
 import type { z } from 'zod';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { describeProblem, findSiteFile, isWithin, readSiteText } from '../source/site-files.js';
-import { JEKYLL_YAML, relaxFlowIndentation } from '../source/yaml.js';
+import { JEKYLL_YAML, relaxFlowIndentation, YamlError, yamlValue } from '../source/yaml.js';
 import { codeFrame } from './frame.js';
 import type { BookbinderConfig } from './schema.js';
 
@@ -178,7 +178,25 @@ export async function readConfigFile(
     };
   }
   const yaml = { doc, lineCounter, text, prefix: [] };
-  return confined(await validate(doc.toJS() ?? {}, yaml, shown), abs, confineTo, yaml, shown);
+  let value: unknown;
+  try {
+    value = yamlValue(doc, text);
+  } catch (e) {
+    if (!(e instanceof YamlError)) throw e;
+    return {
+      diagnostics: [
+        problem(
+          'error',
+          `config/invalid-${json ? 'json' : 'yaml'}`,
+          e.message,
+          shown,
+          e.line,
+          codeFrame(text, e.line, 0),
+        ),
+      ],
+    };
+  }
+  return confined(await validate(value ?? {}, yaml, shown), abs, confineTo, yaml, shown);
 }
 
 /**
@@ -249,7 +267,14 @@ async function readSiteSection(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...JEKYLL_YAML, lineCounter });
   if (doc.errors.length > 0 || !isMap(doc.contents) || !doc.has('bookbinder')) return { diagnostics: [] };
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = yamlValue(doc, text);
+  } catch (e) {
+    // The site loader reports it, as it reports a syntax error.
+    if (e instanceof YamlError) return { diagnostics: [] };
+    throw e;
+  }
   const section = (value as Record<string, unknown>).bookbinder;
   const yaml = { doc, lineCounter, text, prefix: ['bookbinder'] };
   return confined(await validate(section ?? {}, yaml, '_config.yml'), abs, source, yaml, '_config.yml');

@@ -7,7 +7,7 @@ import matter from 'gray-matter';
 import { isScalar, parseDocument } from 'yaml';
 import type { Diagnostics } from '../diagnostics.js';
 import type { FrontMatter } from '../model.js';
-import { JEKYLL_YAML, relaxFlowIndentation, toYamlError, YamlError } from './yaml.js';
+import { JEKYLL_YAML, relaxFlowIndentation, toYamlError, YamlError, yamlValue } from './yaml.js';
 
 /** Jekyll's own test for front matter (`Jekyll::Utils.has_yaml_header?`) plus a closing line. */
 const JEKYLL_HEADER = /^---[ \t]*\n(?:[\s\S]*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)/;
@@ -57,7 +57,13 @@ function parseFrontYaml(text: string): Record<string, unknown> {
     const e = toYamlError(err, relaxed);
     throw new YamlError(e.message, e.line - 1);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = yamlValue(doc, relaxed);
+  } catch (e) {
+    if (!(e instanceof YamlError)) throw e;
+    throw new YamlError(e.message, e.line - 1);
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {
     throw new YamlError('front matter is not a mapping of keys to values', 1);

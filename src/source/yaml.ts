@@ -4,11 +4,17 @@
  * forgiving about indentation of flow collections as Psych is.
  */
 import {
+  type Document,
   type DocumentOptions,
+  isAlias,
+  isCollection,
+  isPair,
+  type Node,
   type ParseOptions,
-  parse,
+  parseDocument,
   type ScalarTag,
   type SchemaOptions,
+  visit,
   YAMLParseError,
 } from 'yaml';
 
@@ -104,14 +110,67 @@ export function relaxFlowIndentation(text: string): string {
   return lines.join('\n');
 }
 
-/** Parses YAML text; throws {@link YamlError} with a line for syntax errors. */
+/** Parses YAML text; throws {@link YamlError} with a line for syntax errors and alias bombs. */
 export function parseYaml(text: string): unknown {
+  const relaxed = relaxFlowIndentation(text);
+  const doc = parseDocument(relaxed, JEKYLL_YAML);
+  const err = doc.errors[0];
+  if (err) throw toYamlError(err, relaxed);
+  return yamlValue(doc, relaxed);
+}
+
+/**
+ * How many aliases one document may resolve (the yaml package's own count, which weighs an
+ * alias by what it holds). Real sites use a handful; a "billion laughs" bomb, nine anchors of
+ * nine aliases each, would expand to 9^9 values and exhaust the memory.
+ */
+export const MAX_ALIASES = 100;
+
+/**
+ * The value of a parsed YAML document (`text` is what was parsed, for lines). Aliases that
+ * expand too far are a {@link YamlError} at the line of the alias that expands the most,
+ * found without expanding anything.
+ */
+export function yamlValue(doc: Document, text: string): unknown {
   try {
-    return parse(relaxFlowIndentation(text), { ...JEKYLL_YAML, maxAliasCount: 100 });
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    if (e instanceof YAMLParseError) throw toYamlError(e, relaxFlowIndentation(text));
-    throw e;
+    if (!(e instanceof ReferenceError) || !/alias/i.test(e.message)) throw e;
+    const { alias, size } = largestAlias(doc);
+    const line = alias?.range ? text.slice(0, alias.range[0]).split('\n').length : 1;
+    throw new YamlError(
+      `the alias ${alias ? `*${alias.source} ` : ''}expands to ${size.toLocaleString('en-US')} values: aliases nested this deep would exhaust the memory ("billion laughs"), so the file is not read`,
+      line,
+    );
   }
+}
+
+/** The alias whose value holds the most nodes once expanded (the first of equals), and that count. */
+function largestAlias(doc: Document): { alias?: Node & { source: string }; size: number } {
+  const sizes = new Map<unknown, number>();
+  const busy = new Set<unknown>();
+  // Counts stay finite numbers (a float may round; only the order and magnitude matter).
+  const sizeOf = (node: unknown): number => {
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    if (busy.has(node)) return 1; // an alias to its own ancestor
+    busy.add(node);
+    let n = 1;
+    if (isAlias(node)) n = sizeOf(node.resolve(doc));
+    else if (isPair(node)) n = sizeOf(node.key) + sizeOf(node.value);
+    else if (isCollection(node)) for (const item of node.items) n += sizeOf(item);
+    busy.delete(node);
+    sizes.set(node, n);
+    return n;
+  };
+  let best: { alias?: Node & { source: string }; size: number } = { size: 0 };
+  visit(doc, {
+    Alias: (_, alias) => {
+      const size = sizeOf(alias);
+      if (size > best.size) best = { alias, size };
+    },
+  });
+  return best;
 }
 
 /** Converts the yaml package's error into ours. */

@@ -21,16 +21,16 @@ function site(dir: string, body: string): string {
 }
 
 /** Each slow input, and the progress line (`-v`) of the stage that is slow on it. */
-const SLOW: Record<string, { stage: RegExp; make: (dir: string) => string; pending?: string }> = {
+const SLOW: Record<
+  string,
+  { stage: RegExp; make: (dir: string) => string; pending?: string; formats?: string }
+> = {
   'a Liquid loop of 900,000 turns': {
     stage: /^bookbinder: liquid$/m,
     make: (d) => site(d, '{% for i in (1..900000) %}{{ i }} {% endfor %}'),
   },
   '10,000 footnotes': {
     stage: /^bookbinder: rendering Markdown$/m,
-    // Not yet: one page's Markdown, sanitising and EPUB passes each run synchronously for
-    // seconds on a page this big, and no signal is answered meanwhile.
-    pending: 'one huge page is still converted in synchronous passes of several seconds',
     make: (d) => {
       const refs = Array.from({ length: 10_000 }, (_, i) => `Sentence ${i}.[^n${i}]`).join('\n\n');
       const defs = Array.from({ length: 10_000 }, (_, i) => `[^n${i}]: Note ${i}.`).join('\n');
@@ -45,6 +45,20 @@ const SLOW: Record<string, { stage: RegExp; make: (dir: string) => string; pendi
         (_, i) => `function f${i}(a, b) { return a + b * ${i}; } // c`,
       );
       return site(d, `\`\`\`js\n${lines.join('\n')}\n\`\`\``);
+    },
+  },
+  'an EPUB of 400 chapters being made': {
+    stage: /^bookbinder: making the EPUB$/m,
+    formats: 'epub',
+    make: (d) => {
+      const para = 'Words that fill the chapter, with *emphasis*, `code` and a [link](#top). '.repeat(8);
+      mkdirSync(join(d, 'docs'), { recursive: true });
+      for (let i = 0; i < 400; i++)
+        writeFileSync(
+          join(d, 'docs', `p${i}.md`),
+          `---\ntitle: Chapter ${i}\nnav_order: ${i + 2}\n---\n# Chapter ${i}\n\n${`${para}\n\n`.repeat(12)}`,
+        );
+      return site(d, 'Start.');
     },
   },
   'a long book being printed': {
@@ -88,7 +102,7 @@ describe('SIGTERM ends a slow build promptly (end to end)', function () {
     assert.match(r.stderr, /index\.md:6: warning: .*\[liquid\/limit\]/);
   });
 
-  for (const [name, { stage, make, pending }] of Object.entries(SLOW)) {
+  for (const [name, { stage, make, pending, formats }] of Object.entries(SLOW)) {
     it(`${name}: exits within ${BOUND_MS / 1000} s of SIGTERM, no Chromium, no output`, async function () {
       if (pending) {
         console.warn(`      pending: ${pending}`);
@@ -98,7 +112,8 @@ describe('SIGTERM ends a slow build promptly (end to end)', function () {
       const source = make(join(dir, 'site'));
       const out = join(dir, 'out');
       const tmp = mkdtempSync(join(tmpdir(), 'bb-marker-'));
-      const child = spawn(process.execPath, [BIN, 'build', source, '-o', out, '-v'], {
+      const args = ['build', source, '-o', out, '-v', ...(formats ? ['-f', formats] : [])];
+      const child = spawn(process.execPath, [BIN, ...args], {
         env: { ...process.env, TMPDIR: tmp },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -227,13 +227,6 @@ describe(`fuzz: ${PAGES} generated pages in ${SITES} builds (seed ${SEED})`, fun
 
   it('every EPUB made passes epubcheck with no error and no warning', function () {
     requireTools(this, 'java', EPUBCHECK);
-    if (!process.env.BB_FUZZ_EPUBCHECK) {
-      // Pending until the SVG sanitiser (issue 18, points 2 and 3) lands: with seed 18 epubcheck
-      // reports url(http://…) in SVG attributes (RSC-006) and <rect>/<image> without width and
-      // height (RSC-005). BB_FUZZ_EPUBCHECK=1 runs it.
-      console.warn('      pending: SVG findings (RSC-006, RSC-005 rect/image); BB_FUZZ_EPUBCHECK=1 runs it');
-      this.skip();
-    }
     assert.ok(epubs.length > 0, 'some build succeeded');
     for (const file of epubs) {
       const r = spawnSync('java', ['-jar', EPUBCHECK, file], {

@@ -84,6 +84,30 @@ describe('config: bookbinder.config.* and the bookbinder: key of _config.yml', (
     );
   });
 
+  it('a YAML alias bomb in a config file is config/invalid-yaml at the alias line, at once', async () => {
+    let bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi'])
+      bomb += `${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]\n`;
+    for (const file of ['bookbinder.config.yml', '_config.yml']) {
+      const dir = site({
+        [file]: `name: a\n${file === '_config.yml' ? 'bookbinder:\n  name: b\n' : ''}${bomb}`,
+      });
+      const started = Date.now();
+      const loaded = await loadConfig({ source: dir, cwd: dir });
+      assert.ok(Date.now() - started < 5_000, 'not expanded');
+      if (file === '_config.yml') {
+        // The site loader reports it (the build test covers that); the bookbinder: section is not read.
+        assert.deepEqual(loaded.diagnostics, []);
+        continue;
+      }
+      assert.deepEqual(
+        loaded.diagnostics.map((d) => [d.severity, d.code, d.file, d.line]),
+        [['error', 'config/invalid-yaml', file, 10]],
+      );
+      assert.match(loaded.diagnostics[0]!.message, /alias \*h expands to 48,427,561 values/);
+    }
+  });
+
   it('loads a TypeScript config file (compiled on the fly) and validates what it exports', async () => {
     const dir = site({
       'bookbinder.config.ts':

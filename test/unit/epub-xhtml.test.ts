@@ -60,6 +60,16 @@ describe('EPUB chapter conversion', () => {
     assert.deepEqual(r.properties, ['mathml', 'svg']);
   });
 
+  it('gives SVG shapes the attributes SVG 1.1 requires, with the values SVG 2 implies (epubcheck RSC-005)', () => {
+    const r = convert(
+      '<p><svg viewBox="0 0 9 9"><rect/><rect width="3" height="4"/><image/><circle/><ellipse rx="2"/>' +
+        '<path/><polygon/><polyline/><use/></svg></p>',
+    );
+    assert.match(r.xhtml, /<rect width="auto" height="auto"\/><rect width="3" height="4"\/>/);
+    assert.match(r.xhtml, /<image width="auto" height="auto"\/><circle r="0"\/><ellipse rx="2" ry="auto"\/>/);
+    assert.match(r.xhtml, /<path d=""\/><polygon points=""\/><polyline points=""\/><use\/>/);
+  });
+
   it('hoists <style> out of the body', () => {
     const r = convert('<p>a</p><style>.x { color: red; }</style><div><style>.y{}</style></div>');
     assert.deepEqual(r.styles, ['.x { color: red; }', '.y{}']);

@@ -29,6 +29,8 @@ export interface EpubOptions {
   readonly sourceDateEpoch?: number;
   /** The generated cover, when the build started drawing it early ({@link startCover}). */
   readonly cover?: CoverJob;
+  /** Cancels the EPUB: checked between chapters, and the making rejects with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
   coverDrawn.catch(() => undefined);
 
   // While the PDF prints, Chromium's requests are answered on this thread: let them through.
-  const tick = ticker();
+  const tick = ticker(8, opts.signal);
   const docs: ChapterDoc[] = [];
   for (const c of book.chapters) {
     docs.push(

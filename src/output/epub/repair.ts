@@ -299,8 +299,26 @@ export function repairTree(root: Fragment): void {
   }
 }
 
+/**
+ * The attributes SVG 1.1 requires (epubcheck validates SVG against it: RSC-005), with the values
+ * SVG 2, which readers implement, gives them when they are left out: the shape draws the same.
+ * `auto` is SVG 2's own keyword (an image keeps its own size); SVG 1.1's schema takes it.
+ */
+const SVG_REQUIRED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  rect: { width: 'auto', height: 'auto' },
+  image: { width: 'auto', height: 'auto' },
+  ellipse: { rx: 'auto', ry: 'auto' },
+  circle: { r: '0' },
+  path: { d: '' },
+  polygon: { points: '' },
+  polyline: { points: '' },
+};
+
 function cleanForeignAttrs(el: Element): void {
   el.attrs = el.attrs.filter((a) => !/^on/i.test(a.name));
+  if (el.namespaceURI !== NAMESPACES.svg) return;
+  for (const [name, value] of Object.entries(SVG_REQUIRED[el.tagName] ?? {}))
+    if (getAttr(el, name) === undefined) setAttr(el, name, value);
 }
 
 function cleanAttrs(el: Element): void {

@@ -69,6 +69,8 @@ export interface PdfOptions {
   readonly printCache?: PrintCache;
   /** Called once the chunks are handed to Chromium (other work can then run here). */
   readonly onPrinting?: () => void;
+  /** Cancels the print: checked before each chunk is built and after it is printed. */
+  readonly signal?: AbortSignal;
 }
 
 const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => ({
@@ -224,6 +226,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     let reused = 0;
     /** Prints a document built by `make` when a page is free (or found in the print cache). */
     const printPart = async (make: () => string): Promise<Printed> => {
+      opts.signal?.throwIfAborted();
       let bytes: Uint8Array | undefined;
       if (opts.printCache) {
         const html = make();
@@ -234,7 +237,12 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
           bytes = await printer.print(printOnly(html, fontProblem));
           opts.printCache.set(key, bytes);
         }
-      } else bytes = await printer.print(() => printOnly(make(), fontProblem));
+      } else
+        bytes = await printer.print(() => {
+          opts.signal?.throwIfAborted();
+          return printOnly(make(), fontProblem);
+        });
+      opts.signal?.throwIfAborted();
       // Read while other parts are still printing.
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       const first = part.pages[0];
@@ -359,6 +367,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
 
     t = performance.now();
     await warming;
+    opts.signal?.throwIfAborted();
     const { heads, drawableHead } = await headsReady;
     const pdf = await finishPdf(joined, heads, drawableHead, book, plan, cfg, opts.sourceDateEpoch, diags);
     clock('finish', t);
