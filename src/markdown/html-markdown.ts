@@ -6,7 +6,7 @@
  */
 import type { MarkdownIt, StateBlock, Token } from 'markdown-it';
 
-const OPEN_TAG = /^<([A-Za-z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*>/;
+const OPEN_TAG = /^<([A-Za-z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/;
 const MARKDOWN_ATTR = /\s+markdown\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/;
 
 /** Elements whose content kramdown parses as span text under `markdown="1"`. */
@@ -76,6 +76,8 @@ function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number
   const attr = MARKDOWN_ATTR.exec(open[2] ?? '');
   const tag = open[1]!.toLowerCase();
   if (SPAN_ELEMENTS.has(tag)) return spanElementParagraph(state, startLine, endLine, silent);
+  // A self-closed block element (`<hr/>`) has no content to parse: CommonMark's rule keeps it.
+  if (open[3]) return false;
   if (!attr && (silent || CM_RAW.has(tag))) return false;
   const limit = state.eMarks[endLine - 1] ?? state.src.length;
   const close = matchingClose(state.src, tag, from + open[0].length, limit);
