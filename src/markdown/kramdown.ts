@@ -3,7 +3,7 @@
  * after a block, ending a paragraph), attribute list definitions, header ids (`{#id}`), and
  * `{:toc}` lists (replaced by a marker the renderer fills). Span IALs are in span-ial.ts.
  */
-import type { MarkdownIt, StateCore, Token } from 'markdown-it';
+import type { MarkdownIt, StateCore, StateInline, Token } from 'markdown-it';
 import {
   ALD_LINE,
   type AttributeList,
@@ -24,6 +24,26 @@ export function kramdownPlugin(md: MarkdownIt): void {
   md.core.ruler.after('block', 'kramdown_split_ial', splitAtIalRule);
   md.core.ruler.after('kramdown_split_ial', 'kramdown_block_ial', blockIalRule);
   md.core.ruler.after('inline', 'kramdown_span_ial', spanIalRule);
+  md.inline.ruler.before('escape', 'kramdown_line_break', lineBreakRule);
+}
+
+/**
+ * kramdown's second hard line break: `\\` at the end of a line is a `<br />` (CommonMark reads
+ * an escaped backslash there). `$$…$$` math is parsed before, so its `\\` rows stay TeX.
+ */
+function lineBreakRule(state: StateInline, silent: boolean): boolean {
+  const pos = state.pos;
+  const src = state.src;
+  if (src.charCodeAt(pos) !== 0x5c || src.charCodeAt(pos + 1) !== 0x5c || src.charCodeAt(pos + 2) !== 0x0a)
+    return false;
+  if (!silent) {
+    state.pending = state.pending.replace(/ +$/, '');
+    state.push('hardbreak', 'br', 0);
+  }
+  let next = pos + 3;
+  while (src.charCodeAt(next) === 0x20 || src.charCodeAt(next) === 0x09) next++;
+  state.pos = next;
+  return true;
 }
 
 function resolveRefs(list: AttributeList, defs: Defs): AttributeList {
