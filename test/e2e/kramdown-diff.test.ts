@@ -39,7 +39,8 @@ const CALLOUTS = calloutsOf({
  *   `-title` callout is the author's own words and is compared);
  * - math: rendered by KaTeX/MathML on our side (src/markdown/math.ts, checked by its own tests)
  *   and left as `\(…\)` TeX for MathJax by kramdown: formulas are left out on both sides, also
- *   TeX KaTeX rejects, which we show as code with a warning where MathJax would show its error;
+ *   TeX KaTeX rejects, which we show as code with a warning where MathJax would show its error,
+ *   and `\begin{align}…\end{align}` written without `$$`, which MathJax typesets in the text;
  * - footnote back-links (kramdown's `↩`) and call brackets: the book links and numbers notes
  *   its own way (markdown-it-footnote writes `[1]`);
  * - line numbers of highlighted code (`{% highlight lang linenos %}`): the book numbers each
@@ -62,6 +63,11 @@ const ALLOWED: readonly { side: 'ours' | 'kramdown' | 'both'; why: string; re: R
     re: /<(code|pre) class="math-error">[\s\S]*?<\/\1>/g,
   },
   { side: 'kramdown', why: 'math left as TeX', re: /\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]|\$\$[\s\S]*?\$\$/g },
+  {
+    side: 'kramdown',
+    why: 'AMS environments left for MathJax (typeset by KaTeX on our side)',
+    re: /\\begin\{(equation|align|alignat|gather)(\*?)\}[\s\S]*?\\end\{\1\2\}/g,
+  },
   {
     side: 'kramdown',
     why: 'footnote back-links',
