@@ -6,7 +6,8 @@
  */
 import type { MarkdownIt, StateBlock, Token } from 'markdown-it';
 
-const OPEN_TAG = /^<([A-Za-z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*>/;
+const OPEN_TAG =
+  /^<([A-Za-z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/;
 const MARKDOWN_ATTR = /\s+markdown\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/;
 
 /** Elements whose content kramdown parses as span text under `markdown="1"`. */
@@ -76,6 +77,8 @@ function htmlMarkdownBlock(state: StateBlock, startLine: number, endLine: number
   const attr = MARKDOWN_ATTR.exec(open[2] ?? '');
   const tag = open[1]!.toLowerCase();
   if (SPAN_ELEMENTS.has(tag)) return spanElementParagraph(state, startLine, endLine, silent);
+  // A self-closed block element (`<hr/>`) has no content to parse: CommonMark's rule keeps it.
+  if (open[3]) return false;
   if (!attr && (silent || CM_RAW.has(tag))) return false;
   const limit = state.eMarks[endLine - 1] ?? state.src.length;
   const close = matchingClose(state.src, tag, from + open[0].length, limit);
@@ -115,7 +118,8 @@ const CM_RAW = new Set(['pre', 'script', 'style', 'textarea']);
 
 /**
  * An element without `markdown`: kramdown keeps it raw up to its matching end tag and parses
- * what follows, where CommonMark would run the HTML block on to the next blank line.
+ * what follows as Markdown, where CommonMark would run the HTML block on to the next blank line.
+ * Text after the end tag on the same line (`<p></p>If $$x$$`) starts the next block.
  */
 function rawElement(
   state: StateBlock,
@@ -126,11 +130,28 @@ function rawElement(
 ): boolean {
   let blank = startLine + 1;
   while (blank < endLine && !state.isEmpty(blank)) blank++;
-  if (closeLine >= blank - 1) return false;
-  if (state.src.slice(closeEnd, state.eMarks[closeLine]).trim() !== '') return false;
+  const rest = state.src.slice(closeEnd, state.eMarks[closeLine]);
+  const restStart = rest.trim() === '' ? -1 : closeEnd + rest.length - rest.trimStart().length;
+  if (restStart < 0 && closeLine >= blank - 1) return false;
   const from = state.bMarks[startLine]! + state.tShift[startLine]!;
-  html(state, `${state.src.slice(from, state.eMarks[closeLine])}\n`, startLine, closeLine + 1);
-  state.line = closeLine + 1;
+  const end = restStart < 0 ? state.eMarks[closeLine]! : closeEnd;
+  html(
+    state,
+    `${state.src.slice(from, end)}
+`,
+    startLine,
+    closeLine + 1,
+  );
+  if (restStart < 0) {
+    state.line = closeLine + 1;
+    return true;
+  }
+  // The rest of the end tag's line is read as a line of its own, at the current indent, and
+  // the blocks go on from there (markdown-it wants a rule to end on a later line).
+  state.bMarks[closeLine] = restStart;
+  state.tShift[closeLine] = 0;
+  state.sCount[closeLine] = state.blkIndent;
+  state.md.block.tokenize(state, closeLine, endLine);
   return true;
 }
 

@@ -3,7 +3,7 @@
  * after a block, ending a paragraph), attribute list definitions, header ids (`{#id}`), and
  * `{:toc}` lists (replaced by a marker the renderer fills). Span IALs are in span-ial.ts.
  */
-import type { MarkdownIt, StateCore, Token } from 'markdown-it';
+import type { MarkdownIt, StateCore, StateInline, Token } from 'markdown-it';
 import {
   ALD_LINE,
   type AttributeList,
@@ -24,6 +24,26 @@ export function kramdownPlugin(md: MarkdownIt): void {
   md.core.ruler.after('block', 'kramdown_split_ial', splitAtIalRule);
   md.core.ruler.after('kramdown_split_ial', 'kramdown_block_ial', blockIalRule);
   md.core.ruler.after('inline', 'kramdown_span_ial', spanIalRule);
+  md.inline.ruler.before('escape', 'kramdown_line_break', lineBreakRule);
+}
+
+/**
+ * kramdown's second hard line break: `\\` at the end of a line is a `<br />` (CommonMark reads
+ * an escaped backslash there). `$$…$$` math is parsed before, so its `\\` rows stay TeX.
+ */
+function lineBreakRule(state: StateInline, silent: boolean): boolean {
+  const pos = state.pos;
+  const src = state.src;
+  if (src.charCodeAt(pos) !== 0x5c || src.charCodeAt(pos + 1) !== 0x5c || src.charCodeAt(pos + 2) !== 0x0a)
+    return false;
+  if (!silent) {
+    state.pending = state.pending.replace(/ +$/, '');
+    state.push('hardbreak', 'br', 0);
+  }
+  let next = pos + 3;
+  while (src.charCodeAt(next) === 0x20 || src.charCodeAt(next) === 0x09) next++;
+  state.pos = next;
+  return true;
 }
 
 function resolveRefs(list: AttributeList, defs: Defs): AttributeList {
@@ -137,8 +157,11 @@ function blockIalRule(state: StateCore): void {
       lines.shift();
     }
     if (leading.length > 0) {
+      // kramdown gives an attribute line to the block it directly follows (`## Title` then
+      // `{: .no_toc }` then text on the next line); after a blank line, to the paragraph.
+      const before = adjacentBlockBefore(state, i - 1, removals);
       pending.push({
-        target: i - 1,
+        target: before ?? i - 1,
         attrs: leading.reduce(mergeAttributes, { classes: [], pairs: [], refs: [] }),
       });
     }
@@ -176,19 +199,10 @@ function blockIalRule(state: StateCore): void {
     }
     // The paragraph was only attribute lists: they belong to the block before or after it.
     removals.add(open).add(i).add(close);
-    const prev = open - 1;
     const next = close + 1;
-    const prevTok = tokens[prev];
-    const startLine = tokens[open]!.map?.[0] ?? -1;
-    const prevEnd = prevTok ? (tokens[openerOf(tokens, prev)]!.map?.[1] ?? -2) : -2;
-    // markdown-it counts the blank line after a list in the list; kramdown does not: after a
-    // blank line the attribute list waits for the next block (a callout's quote).
-    const adjacent =
-      prevEnd === startLine &&
-      startLine > 0 &&
-      sourceLine(state, startLine - 1).replace(/^[\s>]*/, '') !== '';
-    if (prevTok && prevTok.level === tokens[open]!.level && adjacent && !removals.has(prev)) {
-      pending.push({ target: openerOf(tokens, prev), attrs });
+    const before = adjacentBlockBefore(state, open, removals);
+    if (before !== undefined) {
+      pending.push({ target: before, attrs });
     } else if (tokens[next] && tokens[next].level === tokens[open]!.level) {
       pending.push({ target: next, attrs });
     }
@@ -211,6 +225,24 @@ function blockIalRule(state: StateCore): void {
     applyAttributes(target, resolved);
   }
   state.tokens = tokens.filter((_, k) => !removals.has(k));
+}
+
+/**
+ * The opening token of the block that ends on the line just before the paragraph opened at
+ * `open`, when no blank line separates them (kramdown's "IAL after a block"), else undefined.
+ */
+function adjacentBlockBefore(state: StateCore, open: number, removals: Set<number>): number | undefined {
+  const tokens = state.tokens;
+  const prev = open - 1;
+  const prevTok = tokens[prev];
+  if (!prevTok || prevTok.level !== tokens[open]!.level || removals.has(prev)) return undefined;
+  const startLine = tokens[open]!.map?.[0] ?? -1;
+  const prevEnd = tokens[openerOf(tokens, prev)]!.map?.[1] ?? -2;
+  // markdown-it counts the blank line after a list in the list; kramdown does not: after a
+  // blank line the attribute list waits for the next block (a callout's quote).
+  const adjacent =
+    prevEnd === startLine && startLine > 0 && sourceLine(state, startLine - 1).replace(/^[\s>]*/, '') !== '';
+  return adjacent ? openerOf(tokens, prev) : undefined;
 }
 
 function shiftRemovals(set: Set<number>, from: number): void {

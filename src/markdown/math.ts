@@ -24,6 +24,7 @@ function katex(): typeof Katex {
 /** Registers the inline and block `$$` rules and their renderers. */
 export function mathPlugin(md: MarkdownIt): void {
   md.inline.ruler.before('escape', 'kramdown_math_inline', mathInline);
+  md.inline.ruler.before('escape', 'mathjax_environment', mathEnvironment);
   // Not in `alt: ['paragraph']`: in kramdown a `$$` line inside a paragraph is inline math.
   md.block.ruler.before('fence', 'kramdown_math_block', mathBlock, {
     alt: ['reference', 'blockquote', 'list'],
@@ -31,10 +32,12 @@ export function mathPlugin(md: MarkdownIt): void {
   md.core.ruler.after('inline', 'kramdown_math_lines', (state) => {
     for (const block of state.tokens) {
       for (const t of block.children ?? [])
-        if (t.type === 'math_inline') t.meta = { line: block.map?.[0] ?? 0 };
+        if (t.type === 'math_inline' || t.type === 'math_environment') t.meta = { line: block.map?.[0] ?? 0 };
     }
   });
   md.renderer.rules.math_inline = (tokens, i, _o, env) => renderMath(tokens[i]!, false, env);
+  md.renderer.rules.math_environment = (tokens, i, _o, env) =>
+    `<span class="math-display">${renderMath(tokens[i]!, true, env)}</span>`;
   md.renderer.rules.math_block = (tokens, i, _o, env, self) => {
     // A block IAL after the formula (`{: .cls}`) lands on its box, as kramdown's `<div>`.
     const t = tokens[i]!;
@@ -64,6 +67,31 @@ function mathInline(state: StateInline, silent: boolean): boolean {
     t.markup = '$$';
   }
   state.pos = end + 2;
+  return true;
+}
+
+/**
+ * The AMS environments MathJax typesets wherever it finds them in the text (its
+ * `processEnvironments`, on by default) and KaTeX can read: `\begin{align}…\end{align}` written
+ * in a paragraph without `$$` is a displayed formula on the live site.
+ */
+const ENVIRONMENT = /^\\begin\{(equation|align|alignat|gather)(\*?)\}/;
+
+function mathEnvironment(state: StateInline, silent: boolean): boolean {
+  const src = state.src;
+  const start = state.pos;
+  if (src.charCodeAt(start) !== 0x5c /* \ */ || (start > 0 && src[start - 1] === '\\')) return false;
+  const open = ENVIRONMENT.exec(src.slice(start, start + 24));
+  if (!open) return false;
+  const endTag = `\\end{${open[1]}${open[2]}}`;
+  const end = src.indexOf(endTag, start + open[0].length);
+  if (end === -1) return false;
+  if (!silent) {
+    const t = state.push('math_environment', 'math', 0);
+    t.content = src.slice(start, end + endTag.length);
+    t.markup = '\\begin';
+  }
+  state.pos = end + endTag.length;
   return true;
 }
 

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { calloutsOf } from '../../src/markdown/callouts.js';
 import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
 import type { Chapter } from '../../src/model.js';
 import { FIXTURES, page, ROOT } from '../helpers.js';
+import { readCases, writeCases } from '../support/fixture-cases.js';
 
-const DIR = join(FIXTURES, 'render');
+const DIR = join(FIXTURES, 'kramdown');
 
 /** The callouts the fixtures are rendered with, as a `_config.yml` would declare them. */
 const CALLOUTS = calloutsOf({
@@ -36,17 +37,23 @@ function renderString(markdown: string, title = 'Chapter') {
   return { ...out, refs, warnings };
 }
 
-describe('markdown rendering (fixtures: case.md → case.html; UPDATE_FIXTURES=1 rewrites)', () => {
+describe('markdown rendering (fixtures: test/fixtures/kramdown/*.txt, one case per block; UPDATE_FIXTURES=1 rewrites)', () => {
   for (const file of readdirSync(DIR)
-    .filter((f) => f.endsWith('.md'))
+    .filter((f) => f.endsWith('.txt'))
     .sort()) {
-    it(file.replace(/\.md$/, ''), () => {
-      const r = renderString(readFileSync(join(DIR, file), 'utf8'));
-      const html = r.html + r.warnings.join('');
-      const expectedPath = join(DIR, file.replace(/\.md$/, '.html'));
-      if (process.env.UPDATE_FIXTURES) writeFileSync(expectedPath, html);
-      assert.equal(html, readFileSync(expectedPath, 'utf8'));
+    const path = join(DIR, file);
+    const cases = readCases(path);
+    const rendered = cases.map((c) => {
+      const r = renderString(c.markdown);
+      return { ...c, html: r.html + r.warnings.join('') };
     });
+    if (process.env.UPDATE_FIXTURES) writeCases(path, rendered);
+    for (const [i, c] of cases.entries()) {
+      it(`${file}:${c.line}${c.header ? ` ${c.header}` : ''}`, () => {
+        const html = rendered[i]!.html;
+        assert.equal(html === '' || html.endsWith('\n') ? html : `${html}\n`, c.html);
+      });
+    }
   }
 });
 
