@@ -12,6 +12,7 @@ import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
 import { fetchRemoteImages } from './compose/remote.js';
 import { sanitizeChapter, sanitizeSvgFile } from './compose/sanitize.js';
+import { bookHasDiagrams, drawDiagrams } from './diagrams/draw.js';
 import { checkThemeOverrides } from './compose/stitch.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
@@ -323,9 +324,12 @@ async function buildBook(
     liquidStage(chapters, { pages, site, root }, diags, options.signal),
   );
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
+  const drawn = bookHasDiagrams(rendered.chapters)
+    ? await timer.time('diagrams', () => drawBookDiagrams(rendered.chapters, options, diags))
+    : rendered.chapters;
   const remote =
     options.allowRemote && !diags.hasErrors
-      ? await timer.time('remote', () => fetchRemoteImages(rendered.chapters, diags))
+      ? await timer.time('remote', () => fetchRemoteImages(drawn, diags))
       : undefined;
   const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   seen.assets = assets;
@@ -335,7 +339,7 @@ async function buildBook(
   const book: Book = {
     site: { ...site, title },
     title,
-    chapters: remote?.chapters ?? rendered.chapters,
+    chapters: remote?.chapters ?? drawn,
     ...(theme && { theme }),
   };
   if (diags.hasErrors || (options.strict && diags.list().some((d) => d.severity === 'warning'))) {
@@ -391,6 +395,20 @@ async function buildBook(
     // Fetched remote images live in a temporary folder until every output is written.
     await remote?.dispose();
   }
+}
+
+/** The chapters with their diagrams drawn, in the caller's browser or the shared one. */
+async function drawBookDiagrams(
+  chapters: readonly RenderedChapter[],
+  options: BuildOptions,
+  diags: Diagnostics,
+): Promise<RenderedChapter[]> {
+  const drawn = await drawDiagrams(
+    chapters,
+    { ...(options.browser && { browser: options.browser }), ...(options.signal && { signal: options.signal }) },
+    diags,
+  );
+  return drawn.chapters;
 }
 
 /** Says what the sanitiser takes out of each SVG image file (every output ships it without). */
@@ -510,7 +528,8 @@ async function renderAll(
 ): Promise<{ chapters: RenderedChapter[]; assets: Map<string, string> }> {
   const cache = options.renderCache;
   cache?.begin();
-  const md = createMarkdown({ callouts: calloutsOf(site.data, diags) });
+  const mermaid = mermaidEnabled(site);
+  const md = createMarkdown({ callouts: calloutsOf(site.data, diags), mermaid });
   // `bookbinder: { chapter_toc: false }` in _config.yml drops the pages' own `{:toc}` lists.
   const bb = site.data.bookbinder;
   const chapterToc = !(bb && typeof bb === 'object' && 'chapter_toc' in bb && bb.chapter_toc === false);
@@ -525,7 +544,7 @@ async function renderAll(
   const allowRemote = options.allowRemote === true;
   const fragments: FragmentRef[] = [];
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
-  let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote)]) : '';
+  let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote), String(mermaid)]) : '';
   // Chromium starts meanwhile, and its replies are read on this thread: let them through.
   const tick = ticker(8, options.signal);
   const out: RenderedChapter[] = [];
@@ -556,6 +575,15 @@ async function renderAll(
   cache?.end();
   checkFragments(fragments, out, diags);
   return { chapters: out, assets: allAssets };
+}
+
+/**
+ * Whether `mermaid` fences are diagrams: the site sets `mermaid:` in `_config.yml`, which is what
+ * makes just-the-docs load mermaid (Liquid's truth: anything but nil and false).
+ */
+function mermaidEnabled(site: SiteConfig): boolean {
+  const m = site.data.mermaid;
+  return m !== undefined && m !== null && m !== false;
 }
 
 /** Renders one chapter, collecting what a cache needs to replay it: ids claimed, diagnostics. */
