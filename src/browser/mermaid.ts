@@ -209,11 +209,69 @@ async function drawInPage(id: string, source: string): Promise<DiagramResult> {
    * an SVG 2 drop shadow, which HTML parsers lower-case into an unknown element, is drawn with
    * SVG 1.1 filter primitives (or dropped, when nothing uses it).
    */
+  // Geometry attributes mermaid also writes on elements they mean nothing to (`x1` on a path,
+  // `width` on a circle), which SVG 1.1 does not allow there.
+  const GEOMETRY: Record<string, RegExp> = {
+    x1: /^(line|linearGradient)$/,
+    y1: /^(line|linearGradient)$/,
+    x2: /^(line|linearGradient)$/,
+    y2: /^(line|linearGradient)$/,
+    width: /^(svg|rect|image|use|foreignObject|pattern|mask|filter|symbol|fe[A-Z]\w*)$/,
+    height: /^(svg|rect|image|use|foreignObject|pattern|mask|filter|symbol|fe[A-Z]\w*)$/,
+    cx: /^(circle|ellipse|radialGradient)$/,
+    cy: /^(circle|ellipse|radialGradient)$/,
+    r: /^(circle|radialGradient)$/,
+    rx: /^(rect|ellipse)$/,
+    ry: /^(rect|ellipse)$/,
+    points: /^(polygon|polyline)$/,
+  };
+  /**
+   * Every id of the diagram starts with its own `id` (the stage makes that prefix unique in the
+   * book), and appears once: mermaid names some parts without it (a sequence diagram's stick
+   * figures, drawn twice with one id). References follow the ids they name.
+   */
+  const ownIds = (root: SVGSVGElement): void => {
+    const renamed = new Map<string, string>();
+    const seen = new Set<string>();
+    for (const el of [root, ...Array.from(root.querySelectorAll('[id]'))]) {
+      const old = el.id;
+      if (seen.has(old)) {
+        el.removeAttribute('id');
+        continue;
+      }
+      seen.add(old);
+      if (!old.startsWith(id)) {
+        renamed.set(old, `${id}-${old}`);
+        el.id = `${id}-${old}`;
+      }
+    }
+    if (renamed.size === 0) return;
+    for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
+      for (const a of Array.from(el.attributes)) {
+        const v = /^aria-(labelledby|describedby)$/.test(a.name)
+          ? a.value
+              .split(/\s+/)
+              .map((t) => renamed.get(t) ?? t)
+              .join(' ')
+          : a.value.replace(/#([^\s"')]+)/g, (m, ref: string) => {
+              const to = renamed.get(ref);
+              return to === undefined ? m : `#${to}`;
+            });
+        if (v !== a.value) el.setAttribute(a.name, v);
+      }
+    }
+  };
   const validForEpub = (root: SVGSVGElement): void => {
     root.setAttribute('role', 'img');
+    ownIds(root);
     for (const el of Array.from(root.querySelectorAll('*'))) {
       for (const a of Array.from(el.attributes))
-        if (a.name === 'name' || a.name.startsWith('data-')) el.removeAttribute(a.name);
+        if (
+          a.name === 'name' ||
+          a.name.startsWith('data-') ||
+          (GEOMETRY[a.name] !== undefined && !GEOMETRY[a.name]!.test(el.localName))
+        )
+          el.removeAttribute(a.name);
       if (el instanceof SVGRectElement) {
         if (!el.hasAttribute('width')) el.setAttribute('width', String(el.width.baseVal.value));
         if (!el.hasAttribute('height')) el.setAttribute('height', String(el.height.baseVal.value));
@@ -223,7 +281,8 @@ async function drawInPage(id: string, source: string): Promise<DiagramResult> {
     for (const filter of Array.from(root.querySelectorAll('filter'))) {
       const shadows = Array.from(filter.children).filter((c) => c.localName === 'feDropShadow');
       if (shadows.length === 0) continue;
-      if (!filter.id || !used.includes(`#${filter.id})`)) {
+      // Referenced as `url(#id)` in an attribute or `url("#id")` in a style (`&quot;` here).
+      if (!filter.id || !new RegExp(`#${filter.id}(\\)|"|&quot;|')`).test(used)) {
         filter.remove();
         continue;
       }
@@ -342,10 +401,14 @@ async function drawInPage(id: string, source: string): Promise<DiagramResult> {
   };
   visit(svg, bodyStyle);
   probeRoot.remove();
+  // The style now says what the presentation attributes said (or what overrode them): a
+  // `font-family="sans-serif"` left behind would print with no font at all.
+  const presentation = new Set([...INHERITED, ...OWN]);
   for (const [el, css] of styled) {
     if (css === '') el.removeAttribute('style');
     else el.setAttribute('style', css);
     el.removeAttribute('class');
+    for (const a of Array.from(el.attributes)) if (presentation.has(a.name)) el.removeAttribute(a.name);
   }
   for (const style of Array.from(svg.querySelectorAll('style'))) style.remove();
   validForEpub(svg);
