@@ -405,7 +405,10 @@ async function drawBookDiagrams(
 ): Promise<RenderedChapter[]> {
   const drawn = await drawDiagrams(
     chapters,
-    { ...(options.browser && { browser: options.browser }), ...(options.signal && { signal: options.signal }) },
+    {
+      ...(options.browser && { browser: options.browser }),
+      ...(options.signal && { signal: options.signal }),
+    },
     diags,
   );
   return drawn.chapters;

@@ -298,7 +298,10 @@ async function drawInPage(id: string, source: string): Promise<DiagramResult> {
         s.replaceWith(
           make('feGaussianBlur', { in: 'SourceAlpha', stdDeviation: at('stdDeviation', '2') }),
           make('feOffset', { dx: at('dx', '2'), dy: at('dy', '2'), result: 'offset' }),
-          make('feFlood', { 'flood-color': at('flood-color', '#000'), 'flood-opacity': at('flood-opacity', '1') }),
+          make('feFlood', {
+            'flood-color': at('flood-color', '#000'),
+            'flood-opacity': at('flood-opacity', '1'),
+          }),
           make('feComposite', { in2: 'offset', operator: 'in' }),
           merge,
         );
@@ -320,7 +323,9 @@ async function drawInPage(id: string, source: string): Promise<DiagramResult> {
   // mermaid measures its labels: measured with a font not yet there, boxes would not fit them.
   const stack = getComputedStyle(document.body).fontFamily;
   await Promise.all(
-    ['400', '700', 'italic 400'].map((w) => document.fonts.load(`${w} 16px ${stack}`, source).catch(() => [])),
+    ['400', '700', 'italic 400'].map((w) =>
+      document.fonts.load(`${w} 16px ${stack}`, source).catch(() => []),
+    ),
   );
   let svgText: string;
   try {
@@ -366,7 +371,15 @@ async function drawInPage(id: string, source: string): Promise<DiagramResult> {
     'marker-mid',
     'marker-end',
   ];
-  const OWN = ['opacity', 'display', 'filter', 'alignment-baseline', 'stop-color', 'stop-opacity', 'text-decoration-line'];
+  const OWN = [
+    'opacity',
+    'display',
+    'filter',
+    'alignment-baseline',
+    'stop-color',
+    'stop-opacity',
+    'text-decoration-line',
+  ];
   // What an element of the same name has when no style sheet says anything: a probe outside it.
   const probeRoot = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   work.append(probeRoot);

@@ -19,7 +19,14 @@ const PLACEHOLDER = new RegExp(
   'g',
 );
 
-const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+const NAMED: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
 
 /** Decodes the character references an escaped text may hold. */
 export function decodeText(s: string): string {
@@ -47,7 +54,10 @@ export function findDiagrams(html: string): DiagramRef[] {
  * Replaces each placeholder with what `replace` gives for it (by its index among the chapter's
  * diagrams), or, when it gives undefined, with the plain code block it holds.
  */
-export function replaceDiagrams(html: string, replace: (ref: DiagramRef, index: number) => string | undefined): string {
+export function replaceDiagrams(
+  html: string,
+  replace: (ref: DiagramRef, index: number) => string | undefined,
+): string {
   if (!hasDiagrams(html)) return html;
   let index = 0;
   return html.replace(PLACEHOLDER, (_all, line: string, code: string, text: string) => {

@@ -27,7 +27,14 @@ const SITE = join(FIXTURES, 'sites', 'mermaid');
 function svgTexts(html: string): string[] {
   return [...html.matchAll(/<text\b[^>]*>([\s\S]*?)<\/text>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
 }
-const LABELS = ['Receive request', 'Signature valid?', 'Serve response', 'Reject request', 'Hello from client', 'Welcome back'];
+const LABELS = [
+  'Receive request',
+  'Signature valid?',
+  'Serve response',
+  'Reject request',
+  'Hello from client',
+  'Welcome back',
+];
 
 describe('mermaid diagrams (test/fixtures/sites/mermaid)', function () {
   this.timeout(240_000);
@@ -61,7 +68,9 @@ describe('mermaid diagrams (test/fixtures/sites/mermaid)', function () {
 
   it('the HTML book holds the diagrams as SVG, with their labels as text, and the broken one as code', () => {
     const html = readFileSync(join(out, 'book.html'), 'utf8');
-    const svgs = [...html.matchAll(/<figure class="diagram mermaid">(<svg[\s\S]*?<\/svg>)<\/figure>/g)].map((m) => m[1]!);
+    const svgs = [...html.matchAll(/<figure class="diagram mermaid">(<svg[\s\S]*?<\/svg>)<\/figure>/g)].map(
+      (m) => m[1]!,
+    );
     assert.equal(svgs.length, 3, 'the flowchart twice and the sequence diagram');
     for (const svg of svgs) {
       assert.match(svg, /^<svg[^>]* width="[\d.]+"[^>]* height="[\d.]+"[^>]* viewBox="[-\d. ]+"/);
@@ -146,7 +155,10 @@ describe('the diagram page', function () {
       diags,
     );
     assert.equal(drawn.stats.drawn, 2);
-    assert.ok(requests.some((u) => u.includes('/mermaid/')), 'mermaid came from the page origin');
+    assert.ok(
+      requests.some((u) => u.includes('/mermaid/')),
+      'mermaid came from the page origin',
+    );
     const outside = requests.filter((u) => !u.startsWith(`${DIAGRAM_ORIGIN}/`) && !u.startsWith('data:'));
     assert.deepEqual(outside, ['https://example.com/logo.png'], 'the only request elsewhere is the image');
     const codes = diags.list().map((d) => `${d.code} ${d.file}:${d.line}`);

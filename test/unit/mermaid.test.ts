@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiagramResult } from '../../src/browser/mermaid.js';
 import { sanitizeChapter } from '../../src/compose/sanitize.js';
-import { cacheDiagram, cachedDiagram, diagramKey, diskCacheDir, forgetDiagrams } from '../../src/diagrams/cache.js';
+import {
+  cacheDiagram,
+  cachedDiagram,
+  diagramKey,
+  diskCacheDir,
+  forgetDiagrams,
+} from '../../src/diagrams/cache.js';
 import { drawDiagrams } from '../../src/diagrams/draw.js';
 import { decodeText, findDiagrams, replaceDiagrams } from '../../src/diagrams/placeholders.js';
 import { Diagnostics } from '../../src/diagnostics.js';
@@ -59,7 +65,10 @@ describe('mermaid fences', () => {
   });
 
   it('decodes the character references the sanitiser may write', () => {
-    assert.equal(decodeText('a &amp;&lt;b&gt; &quot;c&quot; &#39;d&#x27; &unknown;'), 'a &<b> "c" \'d\' &unknown;');
+    assert.equal(
+      decodeText('a &amp;&lt;b&gt; &quot;c&quot; &#39;d&#x27; &unknown;'),
+      'a &<b> "c" \'d\' &unknown;',
+    );
   });
 });
 
@@ -98,7 +107,10 @@ describe('diagram cache', () => {
   });
 
   it('a book whose diagrams are all cached starts no browser: the SVG is sanitised and its ids made unique', async () => {
-    const { html, chapter } = rendered(true, `\`\`\`mermaid\n${FLOW}\`\`\`\n\n\`\`\`mermaid\n${FLOW}\`\`\`\n`);
+    const { html, chapter } = rendered(
+      true,
+      `\`\`\`mermaid\n${FLOW}\`\`\`\n\n\`\`\`mermaid\n${FLOW}\`\`\`\n`,
+    );
     const { mermaidConfig, mermaidVersion } = await import('../../src/browser/mermaid.js');
     const key = diagramKey(FLOW, mermaidVersion(), mermaidConfig());
     const token = `bbm${key.slice(0, 16)}`;
