@@ -19,7 +19,7 @@ import { FONT_STACKS, fontFaceCss, fontFile, fontStackCss } from '../output/pdf/
 export const DIAGRAM_ORIGIN = 'https://diagrams.bookbinder.invalid';
 
 /** What drawing one diagram gave. */
-export type DiagramResult =
+export type DiagramResult = (
   | { readonly ok: true; readonly svg: string }
   | {
       readonly ok: false;
@@ -27,7 +27,11 @@ export type DiagramResult =
       readonly message: string;
       /** The 1-based line of the diagram's source the error names, when it names one. */
       readonly line?: number;
-    };
+    }
+) & {
+  /** What the diagram asked to fetch, and was refused. */
+  readonly blocked?: readonly string[];
+};
 
 /** A page drawing diagrams; close it when done. */
 export interface DiagramPage {

@@ -35,6 +35,8 @@ export function diskCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 function isResult(v: unknown): v is DiagramResult {
   if (v === null || typeof v !== 'object') return false;
   const r = v as Record<string, unknown>;
+  if (r.blocked !== undefined && !(Array.isArray(r.blocked) && r.blocked.every((u) => typeof u === 'string')))
+    return false;
   return r.ok === true
     ? typeof r.svg === 'string'
     : r.ok === false && typeof r.message === 'string' && (r.line === undefined || typeof r.line === 'number');

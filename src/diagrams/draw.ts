@@ -76,23 +76,34 @@ async function drawMissing(
   options: DrawOptions,
   diags: Diagnostics,
 ): Promise<void> {
+  // Requests are refused while one diagram is drawn at a time: each is told to its diagram.
   const blocked = new Set<string>();
+  let refusedOutside = false;
   const draw = async (browser: Browser): Promise<void> => {
     const release = await pageSlot(browser);
     const open = (): Promise<DiagramPage> =>
       openDiagramPage(browser, {
-        onBlocked: (url) => blocked.add(url),
+        onBlocked: (url) => {
+          if (current === undefined) refusedOutside = true;
+          else blocked.add(url);
+        },
         ...(options.onRequest && { onRequest: options.onRequest }),
         timeoutMs: options.timeoutMs ?? 60_000,
       });
     let page: DiagramPage | undefined;
+    let current: string | undefined;
     try {
       for (const [source, key] of missing) {
         if (results.has(key)) continue;
         options.signal?.throwIfAborted();
         page ??= await open();
         try {
-          const r = await page.render(`bbm${key.slice(0, 16)}`, source);
+          current = key;
+          blocked.clear();
+          const drawn = await page.render(`bbm${key.slice(0, 16)}`, source).finally(() => {
+            current = undefined;
+          });
+          const r = blocked.size > 0 ? { ...drawn, blocked: [...blocked].sort() } : drawn;
           results.set(key, r);
           cacheDiagram(key, r);
         } catch (e) {
@@ -116,11 +127,9 @@ async function drawMissing(
     const why = e instanceof BrowserNotFoundError ? e.message : e instanceof Error ? e.message : String(e);
     diags.warn('mermaid/no-browser', `the diagrams could not be drawn, they stay as code: ${why}`);
   }
-  for (const url of [...blocked].sort())
-    diags.warn(
-      'mermaid/blocked',
-      `a diagram asked for ${url.slice(0, 120)}, which is not fetched (nothing in a book comes from elsewhere)`,
-    );
+  // Our own page asking for something we do not serve is our bug, not the author's.
+  if (refusedOutside)
+    diags.info('mermaid/page-blocked', 'the diagram page asked for something it is not given');
 }
 
 /** A chapter with its placeholders replaced. */
@@ -138,6 +147,13 @@ function withFigures(
     const key = keyOf.get(ref.source)!;
     const r = results.get(key);
     if (!r) return undefined;
+    for (const url of r.blocked ?? [])
+      diags.warn(
+        'mermaid/blocked',
+        `the diagram asks for ${url.slice(0, 120)}, which is not fetched (nothing in a book comes from elsewhere)`,
+        page.source,
+        fileLine(ref.bodyLine),
+      );
     if (!r.ok) {
       diags.warn(
         'mermaid/invalid',
