@@ -5,15 +5,15 @@
  * from the cache without a browser, and a diagram page that lets no request out.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import type { Browser } from 'puppeteer';
 import { closeBrowser, launchBrowser } from '../../src/browser/launch.js';
-import { DIAGRAM_ORIGIN } from '../../src/browser/mermaid.js';
+import { DIAGRAM_ORIGIN, type DiagramResult } from '../../src/browser/mermaid.js';
 import { build, type BuildResult } from '../../src/build.js';
-import { sanitizeChapter } from '../../src/compose/sanitize.js';
+import { sanitizeChapter, sanitizeSvgFile } from '../../src/compose/sanitize.js';
 import { forgetDiagrams } from '../../src/diagrams/cache.js';
 import { drawDiagrams } from '../../src/diagrams/draw.js';
 import { Diagnostics } from '../../src/diagnostics.js';
@@ -83,6 +83,16 @@ describe('mermaid diagrams (test/fixtures/sites/mermaid)', function () {
     assert.equal(new Set(ids).size, ids.length, 'no id twice in the book');
     assert.match(html, /<code class="language-mermaid">graph TD\n {4}first --&gt; second/);
     assert.doesNotMatch(html, /bb-mermaid|<script/);
+  });
+
+  it('what mermaid drew is already what the SVG sanitiser lets through (it removes nothing)', () => {
+    const drawings = readdirSync(join(cache, 'mermaid')).map(
+      (f) => JSON.parse(readFileSync(join(cache, 'mermaid', f), 'utf8')) as DiagramResult,
+    );
+    assert.equal(drawings.length, 3, 'the flowchart, the sequence diagram and the broken one');
+    const svgs = drawings.flatMap((d) => (d.ok ? [d.svg] : []));
+    assert.equal(svgs.length, 2);
+    for (const svg of svgs) assert.deepEqual(sanitizeSvgFile(svg).removed, []);
   });
 
   it('the EPUB holds them as SVG and passes epubcheck with no error and no warning', async function () {
