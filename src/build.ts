@@ -13,6 +13,7 @@ import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from '
 import { fetchRemoteImages } from './compose/remote.js';
 import { sanitizeChapter, sanitizeSvgFile } from './compose/sanitize.js';
 import { bookHasDiagrams, drawDiagrams } from './diagrams/draw.js';
+import { readMermaidConfig } from './diagrams/site-config.js';
 import { checkThemeOverrides } from './compose/stitch.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
@@ -325,7 +326,7 @@ async function buildBook(
   );
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
   const drawn = bookHasDiagrams(rendered.chapters)
-    ? await timer.time('diagrams', () => drawBookDiagrams(rendered.chapters, options, diags))
+    ? await timer.time('diagrams', () => drawBookDiagrams(rendered.chapters, root, options, diags))
     : rendered.chapters;
   const remote =
     options.allowRemote && !diags.hasErrors
@@ -400,12 +401,15 @@ async function buildBook(
 /** The chapters with their diagrams drawn, in the caller's browser or the shared one. */
 async function drawBookDiagrams(
   chapters: readonly RenderedChapter[],
+  root: string,
   options: BuildOptions,
   diags: Diagnostics,
 ): Promise<RenderedChapter[]> {
+  const siteConfig = readMermaidConfig(root, diags);
   const drawn = await drawDiagrams(
     chapters,
     {
+      ...(siteConfig && { siteConfig }),
       ...(options.browser && { browser: options.browser }),
       ...(options.signal && { signal: options.signal }),
     },

@@ -47,6 +47,8 @@ export interface DiagramPageOptions {
   /** Told of every request the page made (tests check that none left it). */
   readonly onRequest?: (url: string) => void;
   readonly timeoutMs: number;
+  /** Mermaid's settings ({@link mermaidConfig}). */
+  readonly config: Record<string, unknown>;
 }
 
 const require = createRequire(import.meta.url);
@@ -70,12 +72,11 @@ export function mermaidVersion(): string {
  * HTML in labels (`strict`). `secure` keeps `%%{init}%%` directives in a diagram from turning
  * HTML labels back on.
  */
-export function mermaidConfig(): Record<string, unknown> {
+export function mermaidConfig(site: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const font = `${FONT_STACKS.sans}, sans-serif`;
-  return {
+  const ours: Record<string, unknown> = {
     startOnLoad: false,
     securityLevel: 'strict',
-    theme: 'default',
     deterministicIds: true,
     htmlLabels: false,
     fontFamily: font,
@@ -96,6 +97,18 @@ export function mermaidConfig(): Record<string, unknown> {
     mindmap: { useMaxWidth: false },
     secure: ['secure', 'securityLevel', 'startOnLoad', 'maxTextSize', 'maxEdges', 'htmlLabels'],
   };
+  // The site's settings (`_includes/mermaid_config.js`: a theme, its colours, curves) under
+  // ours, one level deep: a book keeps its fonts, its SVG labels and its safety.
+  const out: Record<string, unknown> = { ...site };
+  for (const [k, v] of Object.entries(ours)) {
+    const theirs = site[k];
+    out[k] = isPlainObject(v) && isPlainObject(theirs) ? { ...theirs, ...v } : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
@@ -169,7 +182,7 @@ export async function openDiagramPage(browser: Browser, options: DiagramPageOpti
         (globalThis as unknown as { bbMermaid: unknown }).bbMermaid = mod.default;
       },
       `${DIAGRAM_ORIGIN}/mermaid/mermaid.esm.min.mjs`,
-      mermaidConfig(),
+      options.config,
     );
   } catch (e) {
     await page.close().catch(() => undefined);

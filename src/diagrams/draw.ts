@@ -29,6 +29,8 @@ export interface DrawOptions {
   readonly signal?: AbortSignal;
   /** Told of every request the diagram page makes (tests check that none leaves it). */
   readonly onRequest?: (url: string) => void;
+  /** The site's mermaid settings (`_includes/mermaid_config.js`), under bookbinder's own. */
+  readonly siteConfig?: Readonly<Record<string, unknown>>;
 }
 
 /** What the stage did, for timings and tests. */
@@ -50,7 +52,7 @@ export async function drawDiagrams(
   options: DrawOptions,
   diags: Diagnostics,
 ): Promise<{ chapters: RenderedChapter[]; stats: DrawStats }> {
-  const config = mermaidConfig();
+  const config = mermaidConfig(options.siteConfig);
   const version = mermaidVersion();
   const keyOf = new Map<string, string>();
   for (const c of chapters)
@@ -64,7 +66,7 @@ export async function drawDiagrams(
     else missing.push([source, key]);
   }
   const cached = results.size;
-  if (missing.length > 0) await drawMissing(missing, results, options, diags);
+  if (missing.length > 0) await drawMissing(missing, results, config, options, diags);
   const out = chapters.map((c) => withFigures(c, keyOf, results, version, diags));
   return { chapters: out, stats: { drawn: results.size - cached, cached } };
 }
@@ -73,6 +75,7 @@ export async function drawDiagrams(
 async function drawMissing(
   missing: readonly [string, string][],
   results: Map<string, DiagramResult>,
+  config: Record<string, unknown>,
   options: DrawOptions,
   diags: Diagnostics,
 ): Promise<void> {
@@ -89,6 +92,7 @@ async function drawMissing(
         },
         ...(options.onRequest && { onRequest: options.onRequest }),
         timeoutMs: options.timeoutMs ?? 60_000,
+        config,
       });
     let page: DiagramPage | undefined;
     let current: string | undefined;

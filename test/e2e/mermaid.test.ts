@@ -1,6 +1,6 @@
 /**
  * Mermaid diagrams end to end (test/fixtures/sites/mermaid: a flowchart placed twice, a sequence
- * diagram, a broken diagram): SVG in the HTML book, the EPUB (epubcheck clean) and the PDF (its
+ * diagram, a broken diagram, the forest theme in `_includes/mermaid_config.js`): SVG in the HTML book, the EPUB (epubcheck clean) and the PDF (its
  * labels are text), the broken one a warning at its line and kept as code, a rebuild served
  * from the cache without a browser, and a diagram page that lets no request out.
  */
@@ -83,6 +83,8 @@ describe('mermaid diagrams (test/fixtures/sites/mermaid)', function () {
     assert.equal(new Set(ids).size, ids.length, 'no id twice in the book');
     assert.match(html, /<code class="language-mermaid">graph TD\n {4}first --&gt; second/);
     assert.doesNotMatch(html, /bb-mermaid|<script/);
+    // _includes/mermaid_config.js picks the forest theme: its light green nodes.
+    assert.match(html, /<rect[^>]*style="fill:rgb\(205, 228, 152\)/);
   });
 
   it('what mermaid drew is already what the SVG sanitiser lets through (it removes nothing)', () => {

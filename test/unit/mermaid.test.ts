@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DiagramResult } from '../../src/browser/mermaid.js';
+import { type DiagramResult, mermaidConfig } from '../../src/browser/mermaid.js';
 import { sanitizeChapter } from '../../src/compose/sanitize.js';
 import {
   cacheDiagram,
@@ -17,6 +17,7 @@ import {
 } from '../../src/diagrams/cache.js';
 import { drawDiagrams } from '../../src/diagrams/draw.js';
 import { decodeText, findDiagrams, replaceDiagrams } from '../../src/diagrams/placeholders.js';
+import { parseObjectLiteral } from '../../src/diagrams/site-config.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
 import type { Chapter, RenderedChapter } from '../../src/model.js';
@@ -111,7 +112,7 @@ describe('diagram cache', () => {
       true,
       `\`\`\`mermaid\n${FLOW}\`\`\`\n\n\`\`\`mermaid\n${FLOW}\`\`\`\n`,
     );
-    const { mermaidConfig, mermaidVersion } = await import('../../src/browser/mermaid.js');
+    const { mermaidVersion } = await import('../../src/browser/mermaid.js');
     const key = diagramKey(FLOW, mermaidVersion(), mermaidConfig());
     const token = `bbm${key.slice(0, 16)}`;
     // A cached drawing that was tampered with: the script goes, like anything else's.
@@ -132,5 +133,31 @@ describe('diagram cache', () => {
     assert.match(got, /<svg[^>]* id="docs-d-mermaid-2"/);
     assert.match(got, /id="docs-d-mermaid-2-t"/);
     assert.deepEqual(diags.list(), []);
+  });
+});
+
+describe("the site's mermaid settings (_includes/mermaid_config.js)", () => {
+  it('reads an object literal of plain values: bare or quoted keys, comments, trailing commas', () => {
+    assert.deepEqual(
+      parseObjectLiteral(
+        '// theme\n{\n  theme: \'forest\', /* dark */\n  "themeVariables": { primaryColor: "#ff0000", },\n}\n',
+      ),
+      { theme: 'forest', themeVariables: { primaryColor: '#ff0000' } },
+    );
+    assert.deepEqual(parseObjectLiteral('{}'), {});
+    assert.equal(parseObjectLiteral('(() => ({ theme: window.x }))()'), undefined);
+    assert.equal(parseObjectLiteral('[1, 2]'), undefined);
+  });
+
+  it("goes under bookbinder's own: the theme is the site's, labels, fonts and safety stay the book's", () => {
+    const c = mermaidConfig({
+      theme: 'forest',
+      securityLevel: 'loose',
+      flowchart: { curve: 'linear', htmlLabels: true },
+    });
+    assert.equal(c.theme, 'forest');
+    assert.equal(c.securityLevel, 'strict');
+    assert.deepEqual(c.flowchart, { curve: 'linear', htmlLabels: false, useMaxWidth: false });
+    assert.equal(mermaidConfig().theme, undefined, "mermaid's own default theme");
   });
 });
