@@ -12,6 +12,8 @@ import { withSharedBrowser } from './browser/pool.js';
 import { buildLinkIndex, checkFragments, type FragmentRef, makeResolver } from './compose/resolve.js';
 import { fetchRemoteImages } from './compose/remote.js';
 import { sanitizeChapter, sanitizeSvgFile } from './compose/sanitize.js';
+import { bookHasDiagrams, drawDiagrams } from './diagrams/draw.js';
+import { readMermaidConfig } from './diagrams/site-config.js';
 import { checkThemeOverrides } from './compose/stitch.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
@@ -324,9 +326,12 @@ async function buildBook(
     liquidStage(chapters, { pages, site, root }, diags, options.signal),
   );
   const rendered = await timer.time('render', () => renderAll(liquid, pages, site, root, diags, options));
+  const drawn = bookHasDiagrams(rendered.chapters)
+    ? await timer.time('diagrams', () => drawBookDiagrams(rendered.chapters, root, options, diags))
+    : rendered.chapters;
   const remote =
     options.allowRemote && !diags.hasErrors
-      ? await timer.time('remote', () => fetchRemoteImages(rendered.chapters, diags))
+      ? await timer.time('remote', () => fetchRemoteImages(drawn, diags))
       : undefined;
   const assets = new Map([...rendered.assets, ...(remote?.assets ?? [])]);
   seen.assets = assets;
@@ -336,7 +341,7 @@ async function buildBook(
   const book: Book = {
     site: { ...site, title },
     title,
-    chapters: remote?.chapters ?? rendered.chapters,
+    chapters: remote?.chapters ?? drawn,
     ...(theme && { theme }),
   };
   if (fails(diags, options.strict === true)) {
@@ -408,6 +413,26 @@ async function buildBook(
 /** Whether the build has failed so far: an error, or a warning under `strict`. */
 function fails(diags: Diagnostics, strict: boolean): boolean {
   return diags.hasErrors || (strict && diags.list().some((d) => d.severity === 'warning'));
+}
+
+/** The chapters with their diagrams drawn, in the caller's browser or the shared one. */
+async function drawBookDiagrams(
+  chapters: readonly RenderedChapter[],
+  root: string,
+  options: BuildOptions,
+  diags: Diagnostics,
+): Promise<RenderedChapter[]> {
+  const siteConfig = readMermaidConfig(root, diags);
+  const drawn = await drawDiagrams(
+    chapters,
+    {
+      ...(siteConfig && { siteConfig }),
+      ...(options.browser && { browser: options.browser }),
+      ...(options.signal && { signal: options.signal }),
+    },
+    diags,
+  );
+  return drawn.chapters;
 }
 
 /** Says what the sanitiser takes out of each SVG image file (every output ships it without). */
@@ -527,7 +552,8 @@ async function renderAll(
 ): Promise<{ chapters: RenderedChapter[]; assets: Map<string, string> }> {
   const cache = options.renderCache;
   cache?.begin();
-  const md = createMarkdown({ callouts: calloutsOf(site.data, diags) });
+  const mermaid = mermaidEnabled(site);
+  const md = createMarkdown({ callouts: calloutsOf(site.data, diags), mermaid });
   // `bookbinder: { chapter_toc: false }` in _config.yml drops the pages' own `{:toc}` lists.
   const bb = site.data.bookbinder;
   const chapterToc = !(bb && typeof bb === 'object' && 'chapter_toc' in bb && bb.chapter_toc === false);
@@ -542,7 +568,7 @@ async function renderAll(
   const allowRemote = options.allowRemote === true;
   const fragments: FragmentRef[] = [];
   const indexKey = cache ? linkIndexKey(chapters, pages, site) : '';
-  let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote)]) : '';
+  let chain = cache ? hashParts([...usedIds, String(chapterToc), String(allowRemote), String(mermaid)]) : '';
   // Chromium starts meanwhile, and its replies are read on this thread: let them through.
   const tick = ticker(8, options.signal);
   const out: RenderedChapter[] = [];
@@ -574,6 +600,15 @@ async function renderAll(
   cache?.end();
   checkFragments(fragments, out, diags);
   return { chapters: out, assets: allAssets };
+}
+
+/**
+ * Whether `mermaid` fences are diagrams: the site sets `mermaid:` in `_config.yml`, which is what
+ * makes just-the-docs load mermaid (Liquid's truth: anything but nil and false).
+ */
+function mermaidEnabled(site: SiteConfig): boolean {
+  const m = site.data.mermaid;
+  return m !== undefined && m !== null && m !== false;
 }
 
 /**

@@ -36,6 +36,7 @@ const STAGES: Record<string, string> = {
   load: 'loading pages',
   order: 'ordering chapters',
   render: 'rendering Markdown',
+  diagrams: 'drawing mermaid diagrams',
   html: 'writing the HTML book',
   epub: 'making the EPUB',
   pdf: 'printing the PDF (Chromium)',

@@ -21,6 +21,7 @@ import { htmlMarkdownPlugin } from './html-markdown.js';
 import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
 import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
 import { mathPlugin } from './math.js';
+import { mermaidPlugin } from './mermaid.js';
 import { gfmSlug, SlugCounter } from './slug.js';
 import { kramdownTablesPlugin } from './tables.js';
 import { taskListsPlugin } from './task-lists.js';
@@ -41,6 +42,8 @@ export interface RenderContext {
 export interface MarkdownOptions {
   /** The callouts `_config.yml` declares. */
   readonly callouts?: readonly Callout[];
+  /** The site configures `mermaid:`: `mermaid` fences are diagrams, not code. */
+  readonly mermaid?: boolean;
 }
 
 /** The result of rendering one chapter. */
@@ -135,6 +138,7 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.core.ruler.push('bookbinder_big_code', bigCodeRule);
   md.use(linksPlugin);
   kramdownTypography(md);
+  if (options.mermaid) md.use(mermaidPlugin);
   return md;
 }
 
