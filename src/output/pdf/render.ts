@@ -17,6 +17,7 @@ import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { readSiteText } from '../../source/site-files.js';
 import { type FontProblem, fontPreloads } from './fonts.js';
+import { katexHead, katexHtml } from './math.js';
 import { fontProblemReporter, reportMissingGlyphs } from './glyphs.js';
 import { cores, openPdfPrinter, type PdfPrinter } from './printing.js';
 import type { RunningHeads } from './heads.js';
@@ -84,7 +85,7 @@ const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => 
 function printOnly(html: string, problem: FontProblem): string {
   const at = html.indexOf('</head>');
   if (at === -1) return html;
-  const head = `${fontPreloads(html, problem)}<style>@media screen{body{display:none}}</style>`;
+  const head = `${fontPreloads(html, problem)}${katexHead(html)}<style>@media screen{body{display:none}}</style>`;
   return html.slice(0, at) + head + html.slice(at);
 }
 
@@ -249,7 +250,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
       const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
       const sections = bodies[c]!.map(
-        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + hyphenate(html),
+        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + katexHtml(hyphenate(html)),
       );
       const body = rewriteCrossLinks(sections.join('\n'), own, known);
       const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';

@@ -1,0 +1,71 @@
+/** Formulas for print: KaTeX HTML set again from the MathML's TeX, its stylesheet and fonts. */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fontFile } from '../../src/output/pdf/fonts.js';
+import { katexCss, katexHead, katexHtml } from '../../src/output/pdf/math.js';
+import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
+import { page } from '../helpers.js';
+
+/** A page's HTML as the book's model holds it (MathML). */
+function rendered(body: string): string {
+  const p = page('docs/m.md', 'title: M', body);
+  return renderChapter(
+    createMarkdown(),
+    { page: p, title: 'M', depth: 0, id: 'm' },
+    {
+      usedIds: new Set(),
+      resolveRef: (_k, v) => v,
+    },
+  ).html;
+}
+
+describe('print math (KaTeX HTML)', () => {
+  it('sets every MathML formula with TeX as KaTeX HTML, display and inline', () => {
+    const html = katexHtml(rendered('Text $$\\sum_{i=1}^n x_i$$ here.\n\n$$\nf(x) = x^2\n$$\n'));
+    assert.ok(!html.includes('<math'), html);
+    assert.match(html, /<p>Text <span class="katex">.*<\/span> here\.<\/p>/s);
+    assert.match(html, /<div class="math-display"[^>]*><span class="katex-display">/);
+    // Inline: text style, the limits of the sum at its side (a `msupsub`, not `op-limits`).
+    const inline = /<p>Text (.*) here/s.exec(html)![1]!;
+    assert.ok(inline.includes('msupsub') && !inline.includes('op-limits'), inline);
+  });
+
+  it('keeps the macros a chapter defined in an earlier formula', () => {
+    const html = katexHtml(rendered('$$\\newcommand{\\R}{\\mathbb{R}}$$ and $$x \\in \\R$$.'));
+    assert.ok(!html.includes('<math'), html);
+    assert.match(html, /mathbb/);
+  });
+
+  it('unescapes the TeX of the annotation (&, <, >)', () => {
+    const html = katexHtml(rendered('$$\n\\begin{aligned} a &< b \\\\ c &> d \\end{aligned}\n$$\n'));
+    assert.ok(!html.includes('<math'), html);
+    assert.match(html, /col-align-r/);
+    assert.match(html, /col-align-l/);
+  });
+
+  it('leaves raw MathML without TeX alone', () => {
+    const raw = '<p><math><mi>x</mi></math></p>';
+    assert.equal(katexHtml(raw), raw);
+  });
+
+  it('serves KaTeX fonts from the package and only them, never the machine', () => {
+    const css = katexCss();
+    const urls = [...css.matchAll(/url\(([^)]+)\)/g)].map((m) => m[1]!);
+    assert.ok(urls.length >= 19, `${urls.length} fonts`);
+    for (const u of urls) {
+      assert.match(u, /^\/fonts\/katex\/KaTeX_[\w-]+\.woff2$/);
+      assert.ok(existsSync(fontFile(u)!), u);
+    }
+    assert.ok(!/Times New Roman/.test(css));
+    assert.match(css, /KaTeX_Main, var\(--bb-font\)/);
+    assert.equal(fontFile('/fonts/katex/../../package.json'), undefined);
+    assert.equal(fontFile('/fonts/katex/KaTeX_Nope.woff2'), undefined);
+  });
+
+  it('adds the stylesheet and preloads only to documents with formulas', () => {
+    assert.equal(katexHead('<p>no math</p>'), '');
+    const head = katexHead(katexHtml(rendered('$$x$$')));
+    assert.match(head, /<style>/);
+    assert.match(head, /rel="preload" href="\/fonts\/katex\/KaTeX_Main-Regular\.woff2"/);
+  });
+});
