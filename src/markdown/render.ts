@@ -22,6 +22,7 @@ import { kramdownPlugin, TOC_MARKER } from './kramdown.js';
 import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
 import { mathPlugin } from './math.js';
 import { gfmSlug, SlugCounter } from './slug.js';
+import { type SourceLinesEnv, sourceLinesPlugin } from './source-lines.js';
 import { kramdownTablesPlugin } from './tables.js';
 import { taskListsPlugin } from './task-lists.js';
 import { unclosedCommentPlugin } from './unclosed-comment.js';
@@ -35,6 +36,8 @@ export interface RenderContext {
   readonly warn?: Warn;
   /** `false` drops `{:toc}` lists instead of filling them with the chapter's headings. */
   readonly chapterToc?: boolean;
+  /** Marks blocks with `data-line`, their line in the page's file (for layout diagnostics). */
+  readonly sourceLines?: boolean;
 }
 
 /** How the markdown-it instance is set up for a site. */
@@ -62,7 +65,7 @@ interface AnchorOptions {
 }
 const anchor = anchorPlugin as unknown as (md: MarkdownIt, options: AnchorOptions) => void;
 
-interface RenderEnv extends HtmlEnv, LinksEnv, WarnEnv {
+interface RenderEnv extends HtmlEnv, LinksEnv, WarnEnv, SourceLinesEnv {
   docId: string;
   chapter: Chapter;
   counter: SlugCounter;
@@ -135,6 +138,8 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.core.ruler.push('bookbinder_big_code', bigCodeRule);
   md.use(linksPlugin);
   kramdownTypography(md);
+  // Last: it wraps the renderers of code and math, and marks the tokens every rule has made.
+  md.use(sourceLinesPlugin);
   return md;
 }
 
@@ -294,6 +299,7 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     ...(warn && {
       warn: (code: string, message: string, line: number) => warn(code, message, written(line)),
     }),
+    ...(ctx.sourceLines && { sourceLine: (line: number) => chapter.page.bodyLine + written(line) }),
   };
   let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
   // A set of the book ids already mapped: looking each id up among the values was quadratic.
