@@ -43,6 +43,15 @@ describe('print math (KaTeX HTML)', () => {
     assert.match(html, /col-align-l/);
   });
 
+  it('keeps an inline formula with the punctuation after it, not a display one', () => {
+    const html = katexHtml(rendered('Sum $$x_1 + x_2$$, then $$y$$ and\n\n$$\nz\n$$\n'));
+    assert.match(
+      html,
+      /<span class="bb-math-nobr"><span class="base">((?!"base").)*<span class="bb-math-text">,<\/span><\/span><\/span><\/span> then <span class="katex">/s,
+    );
+    assert.equal(html.match(/bb-math-nobr/g)?.length, 1);
+  });
+
   it('leaves raw MathML without TeX alone', () => {
     const raw = '<p><math><mi>x</mi></math></p>';
     assert.equal(katexHtml(raw), raw);

@@ -25,8 +25,23 @@ function katexDist(): string {
 }
 
 // KaTeX's MathML comes in its `<span class="katex">`, which the HTML replaces with its own.
-const MATH = /(<span class="katex">)?<math\b([^>]*)>([\s\S]*?)<\/math>(<\/span>)?/g;
+// The text right after it (a comma, a closing parenthesis) stays on its line: see `NOBR`.
+const MATH = /(<span class="katex">)?<math\b([^>]*)>([\s\S]*?)<\/math>(<\/span>)?([^\s<]*)/g;
 const TEX = /<annotation\b[^>]*\bencoding="application\/x-tex"[^>]*>([\s\S]*?)<\/annotation>/;
+
+/**
+ * An inline formula with the text that follows it (a comma, a closing parenthesis) kept on its
+ * line. Chromium breaks a line after any of KaTeX's boxes (inline-blocks), whatever follows, and
+ * the `white-space` that stops it is the box's parent's: the text joins the formula's last box in
+ * one unbreakable span, set in the book's font again.
+ */
+function withText(set: string, text: string): string {
+  const last = set.lastIndexOf('<span class="base">');
+  const end = '</span></span>';
+  if (last === -1 || !set.endsWith(end)) return set + text;
+  const base = set.slice(last, set.length - end.length);
+  return `${set.slice(0, last)}<span class="bb-math-nobr">${base}<span class="bb-math-text">${text}</span></span>${end}`;
+}
 
 /**
  * The formulas of one chapter's HTML set as KaTeX HTML. Each `<math>` with a TeX annotation is
@@ -37,28 +52,32 @@ const TEX = /<annotation\b[^>]*\bencoding="application\/x-tex"[^>]*>([\s\S]*?)<\
 export function katexHtml(html: string): string {
   if (!html.includes('<math')) return html;
   const macros: NonNullable<Katex.KatexOptions['macros']> = {};
-  return html.replace(MATH, (all, open?: string, attrs: string = '', inner: string = '', close?: string) => {
-    const tex = TEX.exec(inner)?.[1];
-    if (tex === undefined) return all;
-    // A closing tag that is not the wrapper's belongs to the text after the formula.
-    const after = close !== undefined && open === undefined ? close : '';
-    try {
-      return (
-        katex().renderToString(unescapeXml(tex), {
-          displayMode: /\bdisplay="block"/.test(attrs),
-          output: 'html',
-          throwOnError: true,
-          strict: 'ignore',
-          trust: false,
-          macros,
-          globalGroup: true,
-        }) + after
-      );
-    } catch {
-      // It was read once already (the MathML came from it); whatever fails here keeps its MathML.
-      return all;
-    }
-  });
+  return html.replace(
+    MATH,
+    (all, open?: string, attrs: string = '', inner: string = '', close?: string, text: string = '') => {
+      const tex = TEX.exec(inner)?.[1];
+      if (tex === undefined) return all;
+      // A closing tag that is not the wrapper's belongs to the text after the formula.
+      const after = close !== undefined && open === undefined ? close : '';
+      const display = /\bdisplay="block"/.test(attrs);
+      try {
+        const set =
+          katex().renderToString(unescapeXml(tex), {
+            displayMode: display,
+            output: 'html',
+            throwOnError: true,
+            strict: 'ignore',
+            trust: false,
+            macros,
+            globalGroup: true,
+          }) + after;
+        return display || after !== '' || text === '' ? set + text : withText(set, text);
+      } catch {
+        // It was read once already (the MathML came from it); whatever fails here keeps its MathML.
+        return all;
+      }
+    },
+  );
 }
 
 function unescapeXml(s: string): string {
@@ -97,6 +116,8 @@ const OWN_CSS = `
 .math-display { overflow: visible; }
 .math-display > .katex-display { margin: 0; }
 .katex-display > .katex > .katex-html { white-space: nowrap; }
+.bb-math-nobr { white-space: nowrap; }
+.katex .bb-math-text { font-family: var(--bb-font); font-size: calc(1em / 1.21); }
 `;
 
 let css: string | undefined;
