@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fontFile } from '../../src/output/pdf/fonts.js';
 import { katexCss, katexHead, katexHtml } from '../../src/output/pdf/math.js';
+import { reportLayout, textBlockWidth } from '../../src/output/pdf/layout.js';
+import { readPdfConfig } from '../../src/config/pdf.js';
+import { Diagnostics } from '../../src/diagnostics.js';
 import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
 import { page } from '../helpers.js';
 
@@ -76,5 +79,44 @@ describe('print math (KaTeX HTML)', () => {
     const head = katexHead(katexHtml(rendered('$$x$$')));
     assert.match(head, /<style>/);
     assert.match(head, /rel="preload" href="\/fonts\/katex\/KaTeX_Main-Regular\.woff2"/);
+  });
+});
+
+describe('layout report', () => {
+  it('warns at file:line for each overflow and sums up the fitted formulas', () => {
+    const diags = new Diagnostics();
+    reportLayout(
+      [
+        {
+          overflows: [{ kind: 'table', file: 'a.md', line: 8, excess: 40 }],
+          fitted: [
+            { file: 'a.md', line: 3, scale: 0.8, broken: false, display: true },
+            { file: 'a.md', line: 5, scale: 0.7, broken: false, display: true },
+          ],
+        },
+        {
+          overflows: [{ kind: 'formula', file: 'b.md', line: 2, excess: 4 }],
+          fitted: [
+            { file: 'b.md', line: 9, scale: 0.6, broken: true, display: true },
+            { file: 'b.md', line: 1, scale: 0.9, broken: false, display: false },
+          ],
+        },
+      ],
+      diags,
+    );
+    const all = diags.list().map((d) => `${d.severity} ${d.file}:${d.line} ${d.code} ${d.message}`);
+    assert.deepEqual(all, [
+      'info :0 layout/formula-scaled 2 display formula(s) wider than the text block were set smaller to fit (down to 70%)',
+      'info :0 layout/formula-scaled 1 inline formula(s) with a part wider than the line were set smaller to fit (down to 90%)',
+      'warning a.md:8 layout/overflow a table runs 30 pt past the text block and is cut off on paper',
+      'warning b.md:2 layout/overflow a formula runs 3 pt past the text block and is cut off on paper',
+      'info b.md:9 layout/formula-broken a display formula is too wide even at 60% and is broken into lines after its relations and operators',
+    ]);
+  });
+
+  it('measures the text block from the page size and both side margins', () => {
+    const cfg = readPdfConfig({}, new Diagnostics());
+    assert.equal(textBlockWidth(cfg), ((cfg.width.pt - cfg.inner.pt - cfg.outer.pt) * 4) / 3);
+    assert.ok(textBlockWidth(cfg) > 600 && textBlockWidth(cfg) < 650);
   });
 });

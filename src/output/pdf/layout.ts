@@ -35,7 +35,7 @@ export interface Overflow {
   readonly excess: number;
 }
 
-/** A display formula set smaller (or broken into lines) to fit the text block. */
+/** A formula set smaller (or broken into lines) to fit the text block or its line. */
 export interface Fitted {
   readonly file: string;
   readonly line: number;
@@ -43,6 +43,8 @@ export interface Fitted {
   readonly scale: number;
   /** It is still too wide at the floor and may break into lines. */
   readonly broken: boolean;
+  /** A display formula (else one in a line of text). */
+  readonly display: boolean;
 }
 
 /** What the layout check found in one document. */
@@ -101,7 +103,24 @@ async function fitAndMeasure(floor: number): Promise<LayoutReport> {
       k.querySelector<HTMLElement>('.katex-html')?.style.setProperty('white-space', 'normal');
     }
     k.style.fontSize = `${size * scale}px`;
-    fitted.push({ ...where(k), scale, broken });
+    fitted.push({ ...where(k), scale, broken, display: true });
+  }
+  // An inline formula breaks after its relations and operators; a piece between two such breaks
+  // that is wider than its line is set smaller too (never below the floor).
+  for (const k of Array.from(document.querySelectorAll<HTMLElement>('section.chapter .katex'))) {
+    if (k.parentElement?.classList.contains('katex-display')) continue;
+    const pieces = Array.from(k.querySelectorAll(':scope > .katex-html > :is(.base, .bb-math-nobr)'));
+    const widest = Math.max(0, ...pieces.map((p) => p.getBoundingClientRect().width));
+    let block = k.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+    if (!block) continue;
+    const style = getComputedStyle(block);
+    const avail =
+      block.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+    if (avail <= 0 || widest <= avail + 0.5) continue;
+    const scale = Math.max(floor, (avail / widest) * 0.995);
+    k.style.fontSize = `${Number.parseFloat(getComputedStyle(k).fontSize) * scale}px`;
+    fitted.push({ ...where(k), scale, broken: false, display: false });
   }
   const body = document.body.getBoundingClientRect();
   const kinds: [string, OverflowKind][] = [
@@ -146,7 +165,7 @@ export function reportLayout(reports: readonly LayoutReport[], diags: Diagnostic
       const pt = Math.round(o.excess * 0.75);
       diags.warn(
         'layout/overflow',
-        `${NAMES[o.kind]} runs ${pt} pt past the text block and is cut off or runs into the margin on paper`,
+        `${NAMES[o.kind]} runs ${pt} pt past the text block and is cut off on paper`,
         o.file,
         o.line,
       );
@@ -154,11 +173,13 @@ export function reportLayout(reports: readonly LayoutReport[], diags: Diagnostic
   }
   const fitted = reports.flatMap((r) => r.fitted);
   const broken = fitted.filter((f) => f.broken);
-  if (fitted.length > broken.length) {
-    const smallest = Math.min(...fitted.filter((f) => !f.broken).map((f) => f.scale));
+  for (const display of [true, false]) {
+    const scaled = fitted.filter((f) => !f.broken && f.display === display);
+    if (scaled.length === 0) continue;
+    const smallest = Math.min(...scaled.map((f) => f.scale));
     diags.info(
       'layout/formula-scaled',
-      `${fitted.length - broken.length} display formula(s) wider than the text block were set smaller to fit (down to ${Math.floor(smallest * 100)}%)`,
+      `${scaled.length} ${display ? 'display formula(s) wider than the text block' : 'inline formula(s) with a part wider than the line'} were set smaller to fit (down to ${Math.floor(smallest * 100)}%)`,
     );
   }
   for (const f of broken)
