@@ -88,39 +88,54 @@ async function fitAndMeasure(floor: number): Promise<LayoutReport> {
     line: Number(el.closest('[data-line]')?.getAttribute('data-line') ?? 0),
   });
   const fitted: Fitted[] = [];
+  /**
+   * Sets `k` smaller until `width()` fits `avail`, never below the floor; a few rounds, since
+   * Chromium's smallest font size keeps deep scripts from shrinking with the rest. Returns the
+   * scale, or undefined when it fitted already.
+   */
+  const shrink = (k: HTMLElement, avail: number, width: () => number): number | undefined => {
+    const size = Number.parseFloat(getComputedStyle(k).fontSize);
+    let scale = 1;
+    for (let round = 0; round < 4; round++) {
+      const need = width();
+      if (need <= avail + 0.5 || scale <= floor) break;
+      // A hair smaller than the exact ratio: widths are rounded to layout units.
+      scale = Math.max(floor, scale * (avail / need) * 0.995);
+      k.style.fontSize = `${size * scale}px`;
+    }
+    return scale === 1 ? undefined : scale;
+  };
   for (const k of Array.from(document.querySelectorAll<HTMLElement>('.katex-display > .katex'))) {
     const avail = k.clientWidth;
-    const need = k.scrollWidth;
-    if (avail === 0 || need <= avail + 0.5) continue;
-    const size = Number.parseFloat(getComputedStyle(k).fontSize);
-    // A hair smaller than the exact ratio: widths are rounded to layout units.
-    let scale = (avail / need) * 0.995;
-    const broken = scale < floor;
+    if (avail === 0) continue;
+    const scale = shrink(k, avail, () => k.scrollWidth);
+    if (scale === undefined) continue;
+    const broken = k.scrollWidth > avail + 0.5;
     if (broken) {
-      scale = floor;
       // Below the floor, the formula may break where KaTeX allows it (after = and +).
       k.style.whiteSpace = 'normal';
       k.querySelector<HTMLElement>('.katex-html')?.style.setProperty('white-space', 'normal');
     }
-    k.style.fontSize = `${size * scale}px`;
     fitted.push({ ...where(k), scale, broken, display: true });
   }
   // An inline formula breaks after its relations and operators; a piece between two such breaks
-  // that is wider than its line is set smaller too (never below the floor).
+  // that is wider than its line is set smaller too (never below the floor). A paragraph with a
+  // piece wider than a third of its line is set ragged right: justified, the line before such a
+  // piece, which cannot take it, is stretched into rivers.
   for (const k of Array.from(document.querySelectorAll<HTMLElement>('section.chapter .katex'))) {
     if (k.parentElement?.classList.contains('katex-display')) continue;
     const pieces = Array.from(k.querySelectorAll(':scope > .katex-html > :is(.base, .bb-math-nobr)'));
-    const widest = Math.max(0, ...pieces.map((p) => p.getBoundingClientRect().width));
+    const widest = (): number => Math.max(0, ...pieces.map((p) => p.getBoundingClientRect().width));
     let block = k.parentElement;
     while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
     if (!block) continue;
     const style = getComputedStyle(block);
     const avail =
       block.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
-    if (avail <= 0 || widest <= avail + 0.5) continue;
-    const scale = Math.max(floor, (avail / widest) * 0.995);
-    k.style.fontSize = `${Number.parseFloat(getComputedStyle(k).fontSize) * scale}px`;
-    fitted.push({ ...where(k), scale, broken: false, display: false });
+    if (avail <= 0) continue;
+    if (widest() > avail / 3 && style.textAlign === 'justify') block.style.textAlign = 'left';
+    const scale = shrink(k, avail, widest);
+    if (scale !== undefined) fitted.push({ ...where(k), scale, broken: false, display: false });
   }
   const body = document.body.getBoundingClientRect();
   const kinds: [string, OverflowKind][] = [
