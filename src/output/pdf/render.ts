@@ -225,6 +225,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     const { printer, blocked } = made ?? openPdfPrinter(browser, opts);
     const layoutReports = new Map<number, LayoutReport>();
     const blockWidth = textBlockWidth(cfg);
+    // Summed over the pages printing at once: the layout check's share of the print.
+    let layoutSeconds = 0;
     let reused = 0;
     /**
      * Prints a document built by `make` when a page is free (or found in the print cache). A
@@ -237,7 +239,9 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
         chunk === undefined
           ? undefined
           : async (page: Page): Promise<void> => {
+              const start = performance.now();
               layoutReports.set(chunk, await checkLayout(page, blockWidth));
+              layoutSeconds += (performance.now() - start) / 1000;
             };
       if (opts.printCache) {
         const html = make();
@@ -341,6 +345,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       'pdf/chunks',
       `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
     );
+    timings.layout = Math.round(layoutSeconds * 1000) / 1000;
     reportLayout(
       [...layoutReports.keys()].sort((a, b) => a - b).map((c) => layoutReports.get(c)!),
       diags,
