@@ -120,3 +120,30 @@ describe('layout report', () => {
     assert.ok(textBlockWidth(cfg) > 600 && textBlockWidth(cfg) < 650);
   });
 });
+
+describe('source lines on the HTML', () => {
+  it('marks paragraphs, tables, code and display math with their line in the file', () => {
+    const body = 'Text\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```js\nx\n```\n\n$$\ny\n$$\n\n    indented\n';
+    const p = page('docs/m.md', 'title: M', body);
+    const html = renderChapter(
+      createMarkdown(),
+      { page: p, title: 'M', depth: 0, id: 'm' },
+      {
+        usedIds: new Set(),
+        resolveRef: (_k, v) => v,
+        sourceLines: true,
+      },
+    ).html;
+    // The front matter takes lines 1-3: the body starts on line 4.
+    assert.equal(p.bodyLine, 4);
+    assert.match(html, /<p data-line="4">Text/);
+    assert.match(html, /<table data-line="6">/);
+    assert.match(html, /<pre data-line="10" class="highlight">/);
+    assert.match(html, /<div data-line="14" class="math-display">/);
+    assert.match(html, /<pre data-line="18"><code>indented/);
+  });
+
+  it('marks nothing unless asked', () => {
+    assert.ok(!rendered('Text\n\n$$\ny\n$$\n').includes('data-line'));
+  });
+});
