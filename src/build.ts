@@ -638,7 +638,12 @@ async function renderFresh(
   const fragments: FragmentRef[] = [];
   const { chapterToc, allowRemote, ...resolveCtx } = ctx;
   const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
-  const r = renderOrKeepText(md, chapter, { usedIds: ctx.usedIds, resolveRef, warn, chapterToc }, local);
+  const r = renderOrKeepText(
+    md,
+    chapter,
+    { usedIds: ctx.usedIds, resolveRef, warn, chapterToc, sourceLines: true },
+    local,
+  );
   await tick();
   const safe = sanitizeChapter(chapter.page, r.html, r.styles, local, { allowRemote });
   return {

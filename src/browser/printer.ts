@@ -15,8 +15,11 @@ import { type AssetLookup, BOOK_ORIGIN, type Sandbox, sandboxPage } from './serv
 
 /** Prints documents; close it when done. */
 export interface Printer {
-  /** Prints a document; given as a function, it is built only once a page is free for it. */
-  print(html: string | (() => string)): Promise<Uint8Array>;
+  /**
+   * Prints a document; given as a function, it is built only once a page is free for it.
+   * `before` runs on the page once the document is loaded, just before it is printed.
+   */
+  print(html: string | (() => string), before?: (page: Page) => Promise<void>): Promise<Uint8Array>;
   /** Opens the pages now, in the background (while the caller prepares the documents). */
   warm(): void;
   close(): Promise<void>;
@@ -114,7 +117,7 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
   };
 
   return {
-    async print(html) {
+    async print(html, before) {
       await turns.acquire();
       const slot = free.pop()!;
       try {
@@ -127,6 +130,7 @@ export function createPrinter(browser: Browser, options: PrinterOptions): Printe
         // answered are waited for.
         if (page.sandbox.pending() > 0)
           await page.page.waitForNetworkIdle({ idleTime: 50, timeout: options.timeoutMs });
+        await before?.(page.page);
         const pdf = await page.page.pdf({ ...options.pdf, timeout: options.timeoutMs });
         // Tearing a big document down takes its renderer a while: start it now, in parallel.
         // Then a full garbage collection: left to itself, the renderer kept most of each

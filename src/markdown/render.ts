@@ -23,6 +23,7 @@ import { type LinksEnv, linksPlugin, type RefResolver } from './links.js';
 import { mathPlugin } from './math.js';
 import { mermaidPlugin } from './mermaid.js';
 import { gfmSlug, SlugCounter } from './slug.js';
+import { type SourceLinesEnv, sourceLinesPlugin } from './source-lines.js';
 import { kramdownTablesPlugin } from './tables.js';
 import { taskListsPlugin } from './task-lists.js';
 import { unclosedCommentPlugin } from './unclosed-comment.js';
@@ -36,6 +37,8 @@ export interface RenderContext {
   readonly warn?: Warn;
   /** `false` drops `{:toc}` lists instead of filling them with the chapter's headings. */
   readonly chapterToc?: boolean;
+  /** Marks blocks with `data-line`, their line in the page's file (for layout diagnostics). */
+  readonly sourceLines?: boolean;
 }
 
 /** How the markdown-it instance is set up for a site. */
@@ -65,7 +68,7 @@ interface AnchorOptions {
 }
 const anchor = anchorPlugin as unknown as (md: MarkdownIt, options: AnchorOptions) => void;
 
-interface RenderEnv extends HtmlEnv, LinksEnv, WarnEnv {
+interface RenderEnv extends HtmlEnv, LinksEnv, WarnEnv, SourceLinesEnv {
   docId: string;
   chapter: Chapter;
   counter: SlugCounter;
@@ -139,6 +142,8 @@ export function createMarkdown(options: MarkdownOptions = {}): MarkdownIt {
   md.use(linksPlugin);
   kramdownTypography(md);
   if (options.mermaid) md.use(mermaidPlugin);
+  // Last: it wraps the renderers of code and math, and marks the tokens every rule has made.
+  md.use(sourceLinesPlugin);
   return md;
 }
 
@@ -298,6 +303,7 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     ...(warn && {
       warn: (code: string, message: string, line: number) => warn(code, message, written(line)),
     }),
+    ...(ctx.sourceLines && { sourceLine: (line: number) => chapter.page.bodyLine + written(line) }),
   };
   let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
   // A set of the book ids already mapped: looking each id up among the values was quadratic.

@@ -3,10 +3,13 @@
  * HTML did not change is not printed again. Kept apart from the renderer so that holding one
  * costs no PDF modules.
  */
+import type { LayoutReport } from './layout.js';
 
 /** Content-keyed printed chunks, least recently used dropped beyond `maxBytes`. */
 export class PrintCache {
   readonly #entries = new Map<string, Uint8Array>();
+  /** What the layout check found in each printed chunk (it does not run again on a hit). */
+  readonly layout = new Map<string, LayoutReport>();
   constructor(private readonly maxBytes = 512 * 2 ** 20) {}
   get(key: string): Uint8Array | undefined {
     const v = this.#entries.get(key);
@@ -24,6 +27,7 @@ export class PrintCache {
     for (const [k, v] of this.#entries) {
       if (bytes <= this.maxBytes || this.#entries.size <= 1) break;
       this.#entries.delete(k);
+      this.layout.delete(k);
       bytes -= v.length;
     }
   }

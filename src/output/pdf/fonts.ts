@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { woffToSfnt } from '../epub/woff.js';
+import { KATEX_FONT_PATH, katexFontFile } from './math.js';
 
 /** One `@font-face` slice of a font package. */
 export interface FontSlice {
@@ -206,8 +207,12 @@ function hex(n: number): string {
   return n.toString(16).toUpperCase();
 }
 
-/** Maps a sandbox path `/fonts/PKG/FILE.woff2` to the file on disk; undefined for anything else. */
+/**
+ * Maps a sandbox path `/fonts/PKG/FILE.woff2` (or KaTeX's `/fonts/katex/FILE.woff2`) to the file
+ * on disk; undefined for anything else.
+ */
 export function fontFile(path: string): string | undefined {
+  if (path.startsWith(KATEX_FONT_PATH)) return katexFontFile(path);
   const m = /^\/fonts\/([a-z0-9-]+)\/([a-z0-9-]+\.woff2?)$/.exec(path);
   if (!m || !PACKAGES.some((p) => p.pkg === m[1])) return undefined;
   return join(packageDir(m[1]!), 'files', m[2]!);

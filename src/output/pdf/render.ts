@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Browser } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
 import { hyphenateHtmlCached, hyphenatorFor } from '../../compose/hyphenate.js';
@@ -17,6 +17,8 @@ import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { readSiteText } from '../../source/site-files.js';
 import { type FontProblem, fontPreloads } from './fonts.js';
+import { checkLayout, type LayoutReport, NO_SHRINK_CSS, reportLayout, textBlockWidth } from './layout.js';
+import { katexHead, katexHtml } from './math.js';
 import { fontProblemReporter, reportMissingGlyphs } from './glyphs.js';
 import { cores, openPdfPrinter, type PdfPrinter } from './printing.js';
 import type { RunningHeads } from './heads.js';
@@ -86,7 +88,7 @@ const printStyle = (assetPaths: ReadonlyMap<string, string>): ReferenceStyle => 
 function printOnly(html: string, problem: FontProblem): string {
   const at = html.indexOf('</head>');
   if (at === -1) return html;
-  const head = `${fontPreloads(html, problem)}<style>@media screen{body{display:none}}</style>`;
+  const head = `${fontPreloads(html, problem)}${katexHead(html)}<style>@media screen{body{display:none}}${NO_SHRINK_CSS}</style>`;
   return html.slice(0, at) + head + html.slice(at);
 }
 
@@ -223,25 +225,46 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     headsReady.catch(() => undefined);
     let warming: Promise<void> | undefined;
     const { printer, blocked } = made ?? openPdfPrinter(browser, opts);
+    const layoutReports = new Map<number, LayoutReport>();
+    const blockWidth = textBlockWidth(cfg);
+    // Summed over the pages printing at once: the layout check's share of the print.
+    let layoutSeconds = 0;
     let reused = 0;
-    /** Prints a document built by `make` when a page is free (or found in the print cache). */
-    const printPart = async (make: () => string): Promise<Printed> => {
+    /**
+     * Prints a document built by `make` when a page is free (or found in the print cache). A
+     * chunk of the body (`chunk`) is laid out and checked first; its findings replace those of
+     * its earlier printing.
+     */
+    const printPart = async (make: () => string, chunk?: number): Promise<Printed> => {
       opts.signal?.throwIfAborted();
       let bytes: Uint8Array | undefined;
+      const check =
+        chunk === undefined
+          ? undefined
+          : async (page: Page): Promise<void> => {
+              const start = performance.now();
+              layoutReports.set(chunk, await checkLayout(page, blockWidth));
+              layoutSeconds += (performance.now() - start) / 1000;
+            };
       if (opts.printCache) {
         const html = make();
         const key = createHash('sha256').update(html).digest('hex');
         bytes = opts.printCache.get(key);
-        if (bytes) reused++;
-        else {
-          bytes = await printer.print(printOnly(html, fontProblem));
+        const known = opts.printCache.layout.get(key);
+        if (bytes && (chunk === undefined || known)) {
+          reused++;
+          if (chunk !== undefined && known) layoutReports.set(chunk, known);
+        } else {
+          bytes = await printer.print(printOnly(html, fontProblem), check);
           opts.printCache.set(key, bytes);
+          const found = chunk === undefined ? undefined : layoutReports.get(chunk);
+          if (found) opts.printCache.layout.set(key, found);
         }
       } else
         bytes = await printer.print(() => {
           opts.signal?.throwIfAborted();
           return printOnly(make(), fontProblem);
-        });
+        }, check);
       opts.signal?.throwIfAborted();
       // Read while other parts are still printing.
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
@@ -257,7 +280,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
       const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
       const sections = bodies[c]!.map(
-        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + hyphenate(html),
+        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + katexHtml(hyphenate(html)),
       );
       const body = rewriteCrossLinks(sections.join('\n'), own, known);
       const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
@@ -276,7 +299,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
         .map((_, c) => c)
         .sort((a, b) => docs[b + 1]!.length - docs[a + 1]!.length || a - b);
       // Each chunk is built when a page is free to print it.
-      const printing = new Map(bySize.map((c) => [c, printPart(() => chunkHtml(c, plain))]));
+      const printing = new Map(bySize.map((c) => [c, printPart(() => chunkHtml(c, plain), c)]));
       opts.onPrinting?.();
       printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
       clock('print', t);
@@ -312,7 +335,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
             blanks: inner[c]!,
           };
           if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
-          const part = await printPart(() => chunkHtml(c, variant));
+          const part = await printPart(() => chunkHtml(c, variant), c);
           if (part.pages !== printed[c]!.pages + variant.blanks.size)
             diags.warn(
               'pdf/toc-drift',
@@ -329,6 +352,11 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     diags.info(
       'pdf/chunks',
       `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
+    );
+    timings.layout = Math.round(layoutSeconds * 1000) / 1000;
+    reportLayout(
+      [...layoutReports.keys()].sort((a, b) => a - b).map((c) => layoutReports.get(c)!),
+      diags,
     );
     for (const url of blocked)
       diags.warn('pdf/request-blocked', `the PDF renderer was refused ${url.slice(0, 200)}`);
