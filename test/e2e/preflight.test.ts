@@ -1,0 +1,76 @@
+/**
+ * The print preflight (`bookbinder preflight`, `npm run preflight`) on the real sample book, at
+ * the default A4 and at a 6in × 9in two-sided trim: no problem in either; and told the wrong
+ * margins, it sees the text in them.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PreflightReport } from '../../src/preflight/run.js';
+import { ROOT, requireTools, runCli } from '../helpers.js';
+
+describe('print preflight of the sample handbook', function () {
+  this.timeout(300_000);
+  let dir = '';
+
+  before(function () {
+    requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
+    dir = mkdtempSync(join(tmpdir(), 'bb-preflight-'));
+  });
+
+  function buildAndCheck(config: string | undefined, extra: readonly string[]): PreflightReport {
+    const out = join(dir, config ? 'trim' : 'a4');
+    const args = ['build', join(ROOT, 'content'), '-o', out, '--format', 'pdf', '--quiet'];
+    if (config) {
+      writeFileSync(join(dir, 'trim.yml'), config);
+      args.push('-c', join(dir, 'trim.yml'));
+    }
+    const b = runCli(args);
+    assert.equal(b.status, 0, b.stderr);
+    const r = runCli(['preflight', join(out, 'book.pdf'), '--json', ...extra]);
+    const report = JSON.parse(r.stdout) as PreflightReport;
+    assert.deepEqual(
+      report.problems.map((p) => `${p.page}: ${p.message} [${p.code}]`),
+      [],
+      'no problem in the printed book',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /no problem/);
+    assert.ok(report.pages >= 30);
+    assert.ok(report.fonts.length >= 3 && report.fonts.every((f) => /^Noto/.test(f.name)), 'only Noto faces');
+    return report;
+  }
+
+  it('finds no problem at A4; told margins twice as wide, it sees text outside the block', () => {
+    const report = buildAndCheck(undefined, []);
+    assert.equal(report.geometry.twoSided, false);
+    const r = runCli([
+      'preflight',
+      join(dir, 'a4', 'book.pdf'),
+      '--margin-inner',
+      '40mm',
+      '--margin-outer',
+      '40mm',
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /book\.pdf: page \d+: problem: \d+ words? outside the text block .*\[preflight\/outside-text-block\]/,
+    );
+  });
+
+  it('finds no problem at a 6in × 9in two-sided trim', () => {
+    const report = buildAndCheck('pdf:\n  size: 6in x 9in\n  two_sided: true\n', ['--two-sided']);
+    assert.equal(report.geometry.twoSided, true);
+  });
+
+  it('says why it cannot check a file that is not a PDF, with exit 1', () => {
+    const bad = join(dir, 'not.pdf');
+    writeFileSync(bad, 'hello');
+    const r = runCli(['preflight', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error: pdftotext failed on the file.*\[preflight\/unreadable\]/);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+});
