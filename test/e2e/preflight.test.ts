@@ -4,11 +4,11 @@
  * margins, it sees the text in them.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreflightReport } from '../../src/preflight/run.js';
-import { ROOT, requireTools, runCli } from '../helpers.js';
+import { ROOT, requireTools, run, runCli } from '../helpers.js';
 
 describe('print preflight of the sample handbook', function () {
   this.timeout(300_000);
@@ -72,5 +72,49 @@ describe('print preflight of the sample handbook', function () {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /error: pdftotext failed on the file.*\[preflight\/unreadable\]/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+});
+
+describe('print rules on a made-up site, checked by the preflight', function () {
+  this.timeout(180_000);
+
+  it('splits a long code block instead of leaving the page before it empty; prints vague links’ addresses', function () {
+    requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
+    const site = mkdtempSync(join(tmpdir(), 'bb-rules-'));
+    mkdirSync(join(site, 'docs'));
+    writeFileSync(join(site, '_config.yml'), 'title: Rules\nlang: en\n');
+    const para = (n: number): string =>
+      Array.from(
+        { length: n },
+        (_, i) => `Sentence ${i} of a paragraph that runs on for a while to fill lines.`,
+      ).join(' ');
+    const code = Array.from({ length: 45 }, (_, i) => `line_${i} = compute(${i})  # a line of code`).join(
+      '\n',
+    );
+    writeFileSync(
+      join(site, 'index.md'),
+      [
+        '---\ntitle: Home\nnav_order: 1\n---\n',
+        para(20),
+        '',
+        'The program:',
+        '',
+        '```python\n' + code + '\n```',
+        '',
+        `${para(30)} For the details [click here](https://example.org/some-long-path/to-a-page?x=1&y=2).`,
+        '',
+      ].join('\n'),
+    );
+    const out = join(site, '_out');
+    const b = runCli(['build', site, '-o', out, '--format', 'pdf', '--quiet']);
+    assert.equal(b.status, 0, b.stderr);
+    const r = runCli(['preflight', join(out, 'book.pdf'), '--json']);
+    const report = JSON.parse(r.stdout) as PreflightReport;
+    assert.deepEqual(
+      report.problems.map((p) => `${p.page}: ${p.message} [${p.code}]`),
+      [],
+    );
+    const text = run('pdftotext', [join(out, 'book.pdf'), '-']).replace(/\s+/g, '');
+    assert.match(text, /clickhere<https:\/\/example\.org\/some-long-path\/to-a-page\?x=1&y=2>/);
   });
 });
