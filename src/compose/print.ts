@@ -105,7 +105,13 @@ export function printLinkAddresses(html: string, all: boolean): string {
 }
 
 /**
- * Marks paragraphs the print styles treat apart: a lead-in ending in a colon (`bb-lead-in`,
+ * The longest lead-in kept with what follows, in characters (a line or two). Chromium honours
+ * `break-after: avoid` by moving the whole paragraph, so a long one would leave a hole instead.
+ */
+const LEAD_IN_MAX = 120;
+
+/**
+ * Marks paragraphs the print styles treat apart: a short lead-in ending in a colon (`bb-lead-in`,
  * kept with what it introduces) and one holding nothing but images (`bb-images`, which may
  * break between them).
  */
@@ -115,7 +121,12 @@ export function markParagraphs(html: string): string {
       .replace(/<[^>]+>/g, '')
       .replace(/&nbsp;|&#160;/g, ' ')
       .trim();
-    const cls = text === '' && /<img\b/.test(inner) ? 'bb-images' : /:$/.test(text) ? 'bb-lead-in' : '';
+    const cls =
+      text === '' && /<img\b/.test(inner)
+        ? 'bb-images'
+        : /:$/.test(text) && text.length <= LEAD_IN_MAX
+          ? 'bb-lead-in'
+          : '';
     if (cls === '') return all;
     const a = attrs ?? '';
     const merged = /\bclass="/.test(a) ? a.replace(/\bclass="/, `class="${cls} `) : `${a} class="${cls}"`;

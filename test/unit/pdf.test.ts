@@ -326,6 +326,11 @@ describe('print helpers', () => {
     );
   });
 
+  it('keeps only a short lead-in with what follows, not a long paragraph ending in a colon', () => {
+    const long = `<p>${'word '.repeat(40)}as follows:</p>`;
+    assert.equal(markParagraphs(long), long);
+  });
+
   it('links every bookmark target from a hidden list', () => {
     assert.equal(
       destinationLinks(['a', 'b&c']),
