@@ -185,10 +185,10 @@ for (const chunk of [undefined, '20000'])
         assert.equal(r.status, 0, r.stderr);
         return JSON.parse(r.stdout) as typeof report;
       };
-      report = build(join(site, 'out1'));
-      build(join(site, 'out2'));
-      pdf = join(site, 'out1', 'book.pdf');
-      again = join(site, 'out2', 'book.pdf');
+      report = build(join(site, '_out1'));
+      build(join(site, '_out2'));
+      pdf = join(site, '_out1', 'book.pdf');
+      again = join(site, '_out2', 'book.pdf');
     });
 
     it('has three levels, at least 60 pages and no warnings', () => {
