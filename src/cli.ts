@@ -44,6 +44,16 @@ function parsePort(value: string): number {
   return n;
 }
 
+/** Flags of `bookbinder preflight`. */
+export interface PreflightFlags {
+  readonly twoSided?: boolean;
+  readonly marginTop?: string;
+  readonly marginBottom?: string;
+  readonly marginInner?: string;
+  readonly marginOuter?: string;
+  readonly json?: boolean;
+}
+
 interface Flags extends CliFlags {
   readonly config?: string;
 }
@@ -285,6 +295,20 @@ export async function main(
     .option('-p, --port <port>', 'port on 127.0.0.1; 0 picks a free one (default: 4000)', parsePort)
     .action(async (source: string | undefined, flags: Flags) => {
       code = await runPreview(source, flags, io);
+    });
+  program
+    .command('preflight')
+    .description('check a PDF as a printer would: text outside the block, fonts, stranded lines, bad breaks')
+    .argument('<pdf>', 'the PDF to check')
+    .option('--two-sided', 'the book was set two-sided (mirrored margins)')
+    .option('--margin-top <length>', 'top margin (default 22mm)')
+    .option('--margin-bottom <length>', 'bottom margin (default 22mm)')
+    .option('--margin-inner <length>', 'inner (left) margin (default 20mm, two-sided 24mm)')
+    .option('--margin-outer <length>', 'outer (right) margin (default 20mm, two-sided 18mm)')
+    .option('--json', 'print the report as JSON on stdout')
+    .action(async (pdf: string, flags: PreflightFlags) => {
+      const { runPreflight } = await import('./commands/preflight.js');
+      code = runPreflight(pdf, flags, io);
     });
   program
     .command('init')

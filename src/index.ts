@@ -37,3 +37,5 @@ export { type PreviewOptions, type PreviewServer, startPreview } from './preview
 export { PrintCache } from './output/pdf/cache.js';
 export { RenderCache } from './preview/cache.js';
 export type { ProgressEvent } from './progress.js';
+export { preflight, PreflightError, type PreflightOptions, type PreflightReport } from './preflight/run.js';
+export type { PreflightCode, PreflightProblem } from './preflight/checks.js';

@@ -458,7 +458,8 @@ export const CASES: readonly BadCase[] = [
     severity: 'warning',
     file: 'a.md',
     line: 4,
-    html: ['!<iframe', '!example.com'],
+    // Gone, but a note with its address stands in its place.
+    html: ['!<iframe', 'class="bb-embed"', 'Embedded content from example.com'],
   },
   {
     name: 'meta refresh',

@@ -89,7 +89,9 @@ export function hyphenateHtml(html: string, hyphenate: WordHyphenator): string {
     if (tag !== undefined) {
       const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/.exec(tag);
       const name = m?.[2]?.toLowerCase();
-      if (name && SKIP.has(name) && !tag.endsWith('/>')) {
+      // A URL set to break at its punctuation (`bb-url`) is not hyphenated either.
+      const skip = name !== undefined && (SKIP.has(name) || /\sclass="[^"]*\bbb-url\b/.test(tag));
+      if (name && (skip || skipped.includes(name)) && !tag.endsWith('/>')) {
         if (m?.[1] === '/') {
           const at = skipped.lastIndexOf(name);
           if (at >= 0) skipped.splice(at, 1);

@@ -334,6 +334,50 @@ export function missingImagePlaceholders(html: string): string {
   });
 }
 
+/** Hosts whose embedded frames are videos. */
+const VIDEO_HOSTS =
+  /(^|\.)(youtube(-nocookie)?\.com|youtu\.be|vimeo\.com|dailymotion\.com|twitch\.tv|loom\.com|wistia\.(com|net)|ted\.com)$/i;
+
+/** The address a reader can open for an embedded frame: a video's own page rather than its player. */
+export function embedAddress(src: string): string {
+  const url = src.startsWith('//') ? `https:${src}` : src;
+  const yt = /^https?:\/\/(?:www\.)?youtube(?:-nocookie)?\.com\/embed\/([\w-]+)/i.exec(url);
+  if (yt) return `https://www.youtube.com/watch?v=${yt[1]}`;
+  const vimeo = /^https?:\/\/player\.vimeo\.com\/video\/(\d+)/i.exec(url);
+  if (vimeo) return `https://vimeo.com/${vimeo[1]}`;
+  return url;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * What stands for an `<iframe>` (a video, a game, a map), which cannot play on paper or safely
+ * in an e-book: a short note naming it, with its address, instead of a hole in the page.
+ */
+function embedNote(attribs: sanitizeHtml.Attributes): {
+  tagName: string;
+  attribs: sanitizeHtml.Attributes;
+  text: string;
+} {
+  const src = (attribs.src ?? '').trim();
+  const remote = /^(https?:)?\/\//i.test(src);
+  const address = remote ? embedAddress(src) : '';
+  const host = remote ? hostOf(address) : '';
+  const kind = VIDEO_HOSTS.test(host) ? 'Video' : 'Embedded content';
+  const title = (attribs.title ?? attribs['aria-label'] ?? attribs.name ?? '').trim().replace(/\s+/g, ' ');
+  const named = title !== '' ? `${kind}: ${title}` : host !== '' ? `${kind} from ${host}` : kind;
+  const text = address !== '' ? `${named} — ${address}` : `${named} (not included)`;
+  return address !== ''
+    ? { tagName: 'a', attribs: { href: address, class: 'bb-embed' }, text }
+    : { tagName: 'span', attribs: { class: 'bb-embed' }, text };
+}
+
 /** Sanitises one rendered chapter (its HTML and its hoisted `<style>` blocks). */
 export function sanitizeChapter(
   page: Page,
@@ -359,6 +403,12 @@ export function sanitizeChapter(
     nonTextTags: DROPPED_WITH_CONTENT,
     allowVulnerableTags: false,
     transformTags: {
+      // Runs before '*' (which then cleans the note's attributes); only a tag's own transform may
+      // replace its text.
+      iframe: (tagName, attribs) => {
+        removals.add('element', '<iframe>', `<${tagName}`);
+        return embedNote(attribs);
+      },
       '*': (tagName, attribs) => {
         const tag = tagName.toLowerCase();
         if (!allowed.has(tag)) {
@@ -367,11 +417,16 @@ export function sanitizeChapter(
           return { tagName: tag, attribs: {} };
         }
         if (tag === 'input' && attribs.type !== 'checkbox') return { tagName: 'span', attribs: {} };
+
         return { tagName: tag, attribs: cleanAttributes(tag, attribs, removals, options, ids) };
       },
     },
   };
-  const clean = missingImagePlaceholders(sanitizeHtml(html, config));
+  // An iframe's fallback markup is left as empty tags inside its note (its text is replaced).
+  const clean = missingImagePlaceholders(sanitizeHtml(html, config)).replace(
+    /(<(a|span) [^>]*class="bb-embed"[^>]*>[^<]*)(?:<[^>]*>)+(<\/\2>)/g,
+    '$1$3',
+  );
   const cleanStyles = styles.map((s) => {
     const r = sanitizeStyleSheet(s);
     for (const what of r.removed) removals.add('css', what, what.slice(0, 20));
@@ -411,6 +466,12 @@ export function sanitizeSvgFile(text: string): SanitizedSvg {
       return true;
     },
     transformTags: {
+      // Runs before '*' (which then cleans the note's attributes); only a tag's own transform may
+      // replace its text.
+      iframe: (tagName, attribs) => {
+        removals.add('element', '<iframe>', `<${tagName}`);
+        return embedNote(attribs);
+      },
       '*': (tagName, attribs) => {
         const tag = tagName.toLowerCase();
         if (!SVG_SET.has(tag)) return { tagName, attribs: {} };

@@ -12,7 +12,14 @@ import { packageRoot } from '../paths.js';
 import { describeProblem, findSiteFile, readSiteText } from '../source/site-files.js';
 import { componentCss } from './components.js';
 import { chapterTable, finalizeHtml, type ReferenceStyle } from './finalize.js';
-import { BLANK_PAGE, destinationLinks, markExternalLinks, printPageCss } from './print.js';
+import {
+  BLANK_PAGE,
+  destinationLinks,
+  markExternalLinks,
+  markParagraphs,
+  printLinkAddresses,
+  printPageCss,
+} from './print.js';
 import { type PageLabels, renderToc } from './toc.js';
 
 /** Which medium a stylesheet set is for. */
@@ -149,7 +156,7 @@ export function stitchParts(book: Book, options: StitchOptions): StitchParts {
   const table = chapterTable(book.chapters);
   const chapters = book.chapters.map((c) => {
     let html = finalizeHtml(c.html, table, options.style);
-    if (print?.config.printUrls) html = markExternalLinks(html);
+    if (print) html = printLinkAddresses(markExternalLinks(markParagraphs(html)), print.config.printUrls);
     const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
     return blank + chapterSection(c, html);
   });

@@ -4,7 +4,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hyphenateHtml, hyphenatorFor } from '../../src/compose/hyphenate.js';
-import { destinationLinks, markExternalLinks, printPageCss } from '../../src/compose/print.js';
+import {
+  breakableUrl,
+  destinationLinks,
+  isVagueLinkText,
+  markExternalLinks,
+  markParagraphs,
+  printLinkAddresses,
+  printPageCss,
+} from '../../src/compose/print.js';
 import { stitch } from '../../src/compose/stitch.js';
 import { renderToc } from '../../src/compose/toc.js';
 import { parseLength, readPdfConfig } from '../../src/config/pdf.js';
@@ -130,7 +138,7 @@ describe('PDF settings (bookbinder: pdf: in _config.yml)', () => {
     assert.equal(parseLength(12), undefined);
   });
 
-  it('writes the page box, two-sided margins and URL printing into the print CSS', () => {
+  it('writes the page box and two-sided margins into the print CSS', () => {
     const c = readPdfConfig(
       { bookbinder: { pdf: { size: 'A5', two_sided: true, print_urls: true } } },
       new Diagnostics(),
@@ -138,7 +146,6 @@ describe('PDF settings (bookbinder: pdf: in _config.yml)', () => {
     const css = printPageCss(c);
     assert.match(css, /@page\{size:A5;margin:22mm 18mm 22mm 24mm\}/);
     assert.match(css, /@page :left\{margin-left:18mm;margin-right:24mm\}/);
-    assert.match(css, /a\.bb-external:not\(\.bb-bare\)::after\{content:" <" attr\(href\) ">"/);
     assert.match(css, /@font-face\{font-family:"Noto Sans SC"/);
   });
 });
@@ -160,6 +167,15 @@ describe('page plan and labels', () => {
         'body:4*1',
         'body:51',
       ],
+    );
+  });
+
+  it('two-sided, leaves the back of the title page blank and opens the contents on page iii', () => {
+    // title, its blank back, contents (iii), blank, chapter 0 (pages 5–6)
+    const plan = planPages(6, [5], new Set([0]), true);
+    assert.deepEqual(
+      plan.map((p) => `${p.kind}:${p.label}${p.opening ? '*' : ''}`),
+      ['title:i', 'blank:ii', 'front:iii*', 'blank:iv', 'body:1*', 'body:2'],
     );
   });
 
@@ -256,17 +272,63 @@ describe('print helpers', () => {
       'ty\u00adpo\u00adgraph\u00adi\u00adcal',
       'American patterns for en',
     );
+    assert.equal(
+      hyphenateHtml(
+        '<p><span class="bb-url">https://a.<wbr>org/<wbr>typographical</span> typographical</p>',
+        words,
+      ),
+      '<p><span class="bb-url">https://a.<wbr>org/<wbr>typographical</span> ty\u00adpo\u00adgraph\u00adic\u00adal</p>',
+      'a URL set to break at its punctuation is not hyphenated',
+    );
     assert.equal(hyphenatorFor('xx'), undefined);
     assert.doesNotMatch(words('definition'), /f\u00adi/, 'no break inside an fi ligature');
   });
 
-  it('marks external links, and bare ones, for URL printing', () => {
+  it('marks external links, bare ones (breakable at their punctuation) and vague ones', () => {
     assert.equal(
       markExternalLinks(
-        '<a href="https://a.org/x">text</a> <a href="https://a.org/">https://a.org</a> <a href="#in">in</a>',
+        '<a href="https://a.org/x">text</a> <a href="https://a.org/">https://a.org</a> <a href="#in">in</a> <a href="https://b.org/y">Click here!</a>',
       ),
-      '<a href="https://a.org/x" class="bb-external">text</a> <a href="https://a.org/" class="bb-external bb-bare">https://a.org</a> <a href="#in">in</a>',
+      '<a href="https://a.org/x" class="bb-external">text</a> <a href="https://a.org/" class="bb-external bb-bare"><span class="bb-url">https://a.<wbr>org</span></a> <a href="#in">in</a> <a href="https://b.org/y" class="bb-external bb-vague">Click here!</a>',
     );
+    for (const vague of ['here', 'click here!', 'this link', 'Read more…', 'link', '(here)'])
+      assert.ok(isVagueLinkText(vague), vague);
+    for (const telling of ['the kramdown manual', 'here and there we go', 'Pandoc', ''])
+      assert.ok(!isVagueLinkText(telling), telling);
+  });
+
+  it('breaks a printed URL only after / . - ? &, never inside a word or the scheme', () => {
+    assert.equal(
+      breakableUrl('https://github.com/just-the-docs/just-the-docs-template?a=1&b=2'),
+      'https://github.<wbr>com/<wbr>just-<wbr>the-<wbr>docs/<wbr>just-<wbr>the-<wbr>docs-<wbr>template?<wbr>a=1&amp;<wbr>b=2',
+    );
+    assert.equal(breakableUrl('https://a.org/'), 'https://a.<wbr>org/');
+  });
+
+  it('prints the address after vague links always, after every other with print_urls', () => {
+    const marked = markExternalLinks('<a href="https://b.org/y">here</a> <a href="https://c.org">Cee</a>');
+    assert.equal(
+      printLinkAddresses(marked, false),
+      '<a href="https://b.org/y" class="bb-external bb-vague">here</a><span class="bb-url bb-url-note"> &lt;https://b.<wbr>org/<wbr>y&gt;</span> <a href="https://c.org" class="bb-external">Cee</a>',
+    );
+    assert.match(
+      printLinkAddresses(marked, true),
+      /Cee<\/a><span class="bb-url bb-url-note"> &lt;https:\/\/c\.<wbr>org&gt;<\/span>$/,
+    );
+  });
+
+  it('marks lead-ins ending in a colon and paragraphs holding only images', () => {
+    assert.equal(
+      markParagraphs(
+        '<p>Active triples:</p><p class="x">Note: <em>this</em>:</p><p><img src="a"> <img src="b"></p><p>a: b</p>',
+      ),
+      '<p class="bb-lead-in">Active triples:</p><p class="bb-lead-in x">Note: <em>this</em>:</p><p class="bb-images"><img src="a"> <img src="b"></p><p>a: b</p>',
+    );
+  });
+
+  it('keeps only a short lead-in with what follows, not a long paragraph ending in a colon', () => {
+    const long = `<p>${'word '.repeat(40)}as follows:</p>`;
+    assert.equal(markParagraphs(long), long);
   });
 
   it('links every bookmark target from a hidden list', () => {

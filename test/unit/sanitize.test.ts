@@ -69,7 +69,7 @@ describe('sanitize: what could run or fetch goes, with a coded warning at its li
     ['<a href="java&#x09;script:x()">t</a>', 'html/unsafe-url-removed', /script:/],
     ['<a href="data:text/html,<script>x()</script>">t</a>', 'html/unsafe-url-removed', /data:/],
     ['<svg><a xlink:href="javascript:x()">t</a></svg>', 'html/unsafe-url-removed', /javascript/],
-    ['<iframe src="https://e/"></iframe>', 'html/element-removed', /iframe|https:\/\/e/],
+    ['<iframe src="https://e/"></iframe>', 'html/element-removed', /<iframe/],
     ['<object data="x.swf"></object>', 'html/element-removed', /object|swf/],
     ['<embed src="x.swf">', 'html/element-removed', /embed|swf/],
     ['<meta http-equiv="refresh" content="0;url=https://e/">', 'html/element-removed', /meta|refresh/],
@@ -130,5 +130,31 @@ describe('sanitize: CSS', () => {
   it('reads CSS escapes as a browser does', () => {
     assert.equal(unescapeCss('\\75 rl(\\68ttp)'), 'url(http)');
     assert.equal(unescapeCss('u/**/rl'), 'url');
+  });
+});
+
+describe('sanitize: an embedded frame becomes a note with its title and address', () => {
+  it('names a video by its title and points at its own page, not the player', () => {
+    const input =
+      '<p>Watch:</p><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=3" title="Intro &amp; demo" allowfullscreen><p>old browsers</p></iframe>';
+    const out = clean(input);
+    assert.equal(
+      out.html,
+      '<p>Watch:</p><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" class="bb-embed">Video: Intro &amp; demo — https://www.youtube.com/watch?v=dQw4w9WgXcQ</a>',
+    );
+    assert.ok(out.diags.some((d) => d.code === 'html/element-removed'));
+  });
+
+  it('names any other frame by its host, keeps a local one as a plain note and refuses a script URL', () => {
+    const out = clean(
+      '<iframe src="//games.example.org/play/1"></iframe><iframe src="game/index.html" title="Snake"></iframe><iframe src="javascript:alert(1)"></iframe>',
+    );
+    assert.equal(
+      out.html,
+      '<a href="https://games.example.org/play/1" class="bb-embed">Embedded content from games.example.org — https://games.example.org/play/1</a>' +
+        '<span class="bb-embed">Embedded content: Snake (not included)</span>' +
+        '<span class="bb-embed">Embedded content (not included)</span>',
+    );
+    assert.doesNotMatch(out.html, /javascript|<iframe/);
   });
 });

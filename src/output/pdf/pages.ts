@@ -64,12 +64,14 @@ export function roman(n: number): string {
  * Plans every page: the front matter is everything before the first chapter (the title page
  * first), numbered i, ii, …; the body is numbered from 1. `starts` holds each chapter's first
  * page in book order (undefined when it was not found); `blankBefore` the chapters that have a
- * blank page inserted before them.
+ * blank page inserted before them; `titleVerso` says the title page's back (page 2) is left
+ * blank, so that the contents open on a right-hand page.
  */
 export function planPages(
   pageCount: number,
   starts: readonly (number | undefined)[],
   blankBefore: ReadonlySet<number> = new Set(),
+  titleVerso = false,
 ): PageInfo[] {
   const firstBody = starts.find((s) => s !== undefined) ?? pageCount + 1;
   const frontCount = firstBody - 1;
@@ -84,8 +86,9 @@ export function planPages(
     const opens = opening.get(p);
     if (opens !== undefined) chapter = opens;
     if (p <= frontCount) {
-      const kind = p === 1 ? 'title' : blanks.has(p) ? 'blank' : 'front';
-      out.push({ kind, label: roman(p), opening: p === 2 });
+      const verso = titleVerso && p === 2;
+      const kind = p === 1 ? 'title' : blanks.has(p) || verso ? 'blank' : 'front';
+      out.push({ kind, label: roman(p), opening: p === (titleVerso ? 3 : 2) });
     } else {
       out.push({
         kind: blanks.has(p) ? 'blank' : 'body',

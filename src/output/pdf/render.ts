@@ -11,7 +11,7 @@ import type { Browser, Page } from 'puppeteer';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
 import { hyphenateHtmlCached, hyphenatorFor } from '../../compose/hyphenate.js';
-import { BLANK_PAGE, destinationLinks } from '../../compose/print.js';
+import { BLANK_PAGE, destinationLinks, TITLE_VERSO } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
@@ -315,7 +315,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
 
       t = performance.now();
       const frontHtml = parts.assemble({
-        titlePage: parts.titlePage,
+        // Two-sided, the contents open on a right-hand page: the title page's back stays blank.
+        titlePage: parts.titlePage + (cfg.twoSided ? TITLE_VERSO : ''),
         toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
       });
       const printedFront = await printPart(() => rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
@@ -370,7 +371,12 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     ];
     const joined = planJoin(joinParts);
     const starts = ids.map((id) => joined.dests.get(id)?.page);
-    const plan = planPages(joined.pages.length, starts, layout.blankBefore);
+    const plan = planPages(
+      joined.pages.length,
+      starts,
+      layout.blankBefore,
+      cfg.twoSided && front !== undefined,
+    );
     const pages = new Map<string, ChapterPage>();
     ids.forEach((id, i) => {
       const page = starts[i];

