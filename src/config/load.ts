@@ -96,7 +96,22 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (file !== undefined) {
     // Only a file the user named is trusted to point outside the site; one found there is the site's.
     const trusted = options.file !== undefined || !isWithin(realFolder(source), realFolder(file));
-    const read = await readConfigFile(file, source, trusted ? undefined : source);
+    // A script is code: it runs when the user named it or keeps it in the folder they work in
+    // (as eslint or vite configs), never because it came with a site built from elsewhere.
+    const runnable = options.file !== undefined || realFolder(dirname(file)) === realFolder(cwd);
+    const read =
+      /\.(js|ts)$/.test(file) && !runnable
+        ? {
+            diagnostics: [
+              problem(
+                'error',
+                'config/script-not-run',
+                `${basename(file)} is a script in the site folder, not in the folder you work in; it is not run (a site's files are untrusted). Pass it with --config to run it, or write bookbinder.config.yml`,
+                displayPath(file, source),
+              ),
+            ],
+          }
+        : await readConfigFile(file, source, trusted ? undefined : source);
     diags.push(...read.diagnostics);
     if (read.config) {
       files.push(file);

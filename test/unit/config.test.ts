@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeFrame } from '../../src/config/frame.js';
@@ -123,6 +123,22 @@ describe('config: bookbinder.config.* and the bookbinder: key of _config.yml', (
       b.diagnostics.map((d) => [d.code, d.file]),
       [['config/invalid', 'bookbinder.config.js']],
     );
+  });
+
+  it('never runs a script config that came with a site built from another folder, unless named with --config', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'bb-ran-')), 'ran');
+    const code = `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nexport default { name: 'ran' };\n`;
+    const dir = site({ 'bookbinder.config.js': code });
+    const elsewhere = mkdtempSync(join(tmpdir(), 'bb-cwd-'));
+    const loaded = await loadConfig({ source: dir, cwd: elsewhere });
+    assert.deepEqual(
+      loaded.diagnostics.map((d) => [d.code, d.file]),
+      [['config/script-not-run', 'bookbinder.config.js']],
+    );
+    assert.equal(existsSync(marker), false, 'the script did not run');
+    const named = await loadConfig({ source: dir, cwd: elsewhere, file: join(dir, 'bookbinder.config.js') });
+    assert.equal(named.config.name, 'ran');
+    assert.equal(existsSync(marker), true);
   });
 
   it('refuses paths outside the site in a config inside it, unless the user gave it with --config', async () => {
