@@ -13,9 +13,10 @@ export interface DiagramRef {
 }
 
 // The sanitiser rewrites every tag it keeps with double-quoted attributes in their order, and
-// the code holds no `<` (it is escaped), so the placeholder is read back with a pattern.
+// the code holds no `<` (it is escaped), so the placeholder is read back with a pattern. Other
+// attributes may come before or after ours (the source-lines plugin marks every block).
 const PLACEHOLDER = new RegExp(
-  `<div class="${MERMAID_PLACEHOLDER}" data-bb-line="(\\d+)">\\s*(<pre\\b[^>]*>\\s*<code\\b[^>]*>([^<]*)</code>\\s*</pre>)\\s*</div>`,
+  `<div(?: [\\w-]+="[^"]*")*? class="${MERMAID_PLACEHOLDER}" data-bb-line="(\\d+)"(?: [\\w-]+="[^"]*")*>\\s*(<pre\\b[^>]*>\\s*<code\\b[^>]*>([^<]*)</code>\\s*</pre>)\\s*</div>`,
   'g',
 );
 

@@ -70,6 +70,16 @@ describe('EPUB chapter conversion', () => {
     assert.match(r.xhtml, /<path d=""\/><polygon points=""\/><polyline points=""\/><use\/>/);
   });
 
+  it('gives a link inside SVG a <title> (ACC-011): its text, else its address; a titled one stays', () => {
+    const r = convert(
+      '<p><svg viewBox="0 0 9 9"><a href="https://example.org/">Example <tspan>site</tspan></a>' +
+        '<a href="#x"><rect width="1" height="1"/></a><a href="#y"><title>Kept</title></a></svg></p>',
+    );
+    assert.match(r.xhtml, /<a href="https:\/\/example\.org\/"><title>Example site<\/title>Example /);
+    assert.match(r.xhtml, /<a href="#x"><title>#x<\/title><rect/);
+    assert.match(r.xhtml, /<a href="#y"><title>Kept<\/title><\/a>/);
+  });
+
   it('hoists <style> out of the body', () => {
     const r = convert('<p>a</p><style>.x { color: red; }</style><div><style>.y{}</style></div>');
     assert.deepEqual(r.styles, ['.x { color: red; }', '.y{}']);

@@ -32,6 +32,7 @@ function rendered(mermaid: boolean, body = BODY): { html: string; chapter: Chapt
   const r = renderChapter(createMarkdown({ mermaid }), chapter, {
     usedIds: new Set(['docs-d']),
     resolveRef: (_k, v) => v,
+    sourceLines: true, // as the build renders: every block carries its line
   });
   // What the build does to every chapter before the diagram stage reads it.
   const safe = sanitizeChapter(p, r.html, r.styles, new Diagnostics());

@@ -17,6 +17,7 @@ import {
   NAMESPACES,
   parseHtml,
   rename,
+  removeAttr,
   replaceWith,
   serializeXhtml,
   textOf,
@@ -89,6 +90,8 @@ export function prepareChapter(input: PrepareInput): ChapterDoc {
   let mathml = false;
   let svg = false;
   for (const el of elements(tree)) {
+    // The source line a block came from serves the print's layout diagnostics, not a reader.
+    if (el.namespaceURI === NAMESPACES.html) removeAttr(el, 'data-line');
     const id = getAttr(el, 'id');
     if (id !== undefined) ids.add(id);
     mathml ||= el.namespaceURI === NAMESPACES.mathml;

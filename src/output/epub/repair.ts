@@ -4,7 +4,9 @@
  * scripts) an e-reader's validator does not. Each repair keeps the text and the look close.
  */
 import {
+  append,
   createElement,
+  createText,
   type Element,
   elements,
   type Fragment,
@@ -319,6 +321,24 @@ function cleanForeignAttrs(el: Element): void {
   if (el.namespaceURI !== NAMESPACES.svg) return;
   for (const [name, value] of Object.entries(SVG_REQUIRED[el.tagName] ?? {}))
     if (getAttr(el, name) === undefined) setAttr(el, name, value);
+  if (el.tagName === 'a') titleSvgLink(el);
+}
+
+/**
+ * A link inside an SVG drawing is announced by its `<title>` (EPUB accessibility, ACC-011): one
+ * without it gets its own text, or its address, as title.
+ */
+function titleSvgLink(el: Element): void {
+  const titled = el.childNodes.some(
+    (c) => isElement(c) && c.tagName === 'title' && c.namespaceURI === NAMESPACES.svg,
+  );
+  if (titled || el.attrs.some((a) => a.prefix === 'xlink' && a.name === 'title')) return;
+  const xlinkHref = el.attrs.find((a) => a.prefix === 'xlink' && a.name === 'href')?.value;
+  const label = textOf(el).replace(/\s+/g, ' ').trim() || getAttr(el, 'href') || xlinkHref || 'link';
+  const title = { ...createElement('title'), namespaceURI: NAMESPACES.svg };
+  append(title, createText(label));
+  title.parentNode = el;
+  el.childNodes.unshift(title);
 }
 
 function cleanAttrs(el: Element): void {
