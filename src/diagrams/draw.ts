@@ -16,9 +16,10 @@ import {
 import { pageSlot, withSharedBrowser } from '../browser/pool.js';
 import { sanitizeSvgFile } from '../compose/sanitize.js';
 import type { Diagnostics } from '../diagnostics.js';
+import { escapeHtml } from '../markdown/render.js';
 import type { RenderedChapter } from '../model.js';
 import { cacheDiagram, cachedDiagram, diagramKey } from './cache.js';
-import { type DiagramRef, findDiagrams, hasDiagrams, replaceDiagrams } from './placeholders.js';
+import { decodeText, type DiagramRef, findDiagrams, hasDiagrams, replaceDiagrams } from './placeholders.js';
 
 /** How the diagrams are drawn. */
 export interface DrawOptions {
@@ -168,10 +169,51 @@ function withFigures(
       return undefined;
     }
     const id = `${c.chapter.id}-mermaid-${index + 1}`;
-    const svg = sanitizeSvgFile(r.svg.replaceAll(`bbm${key.slice(0, 16)}`, id)).svg.trim();
+    const svg = labelDiagram(sanitizeSvgFile(r.svg.replaceAll(`bbm${key.slice(0, 16)}`, id)).svg.trim());
     return `<figure class="diagram mermaid">${svg}</figure>\n`;
   });
   return { ...c, html };
+}
+
+/** mermaid's `aria-roledescription` values, as a reader would name the kind of diagram. */
+const KINDS: Readonly<Record<string, string>> = {
+  'flowchart-v2': 'Flowchart',
+  flowchart: 'Flowchart',
+  graph: 'Flowchart',
+  sequence: 'Sequence diagram',
+  class: 'Class diagram',
+  classDiagram: 'Class diagram',
+  stateDiagram: 'State diagram',
+  state: 'State diagram',
+  er: 'Entity relationship diagram',
+  gantt: 'Gantt chart',
+  pie: 'Pie chart',
+  journey: 'User journey',
+  mindmap: 'Mind map',
+  timeline: 'Timeline',
+  gitGraph: 'Git graph',
+};
+
+/**
+ * A drawn diagram is an image (`role="img"`), so its own text is hidden from a screen reader:
+ * one the author gave no `accTitle` gets a name from its kind and its labels (axe/Ace
+ * svg-img-alt), e.g. "Flowchart: Start, Check, Done".
+ */
+export function labelDiagram(svg: string): string {
+  const open = /^<svg\b[^>]*>/.exec(svg)?.[0];
+  if (!open || /\saria-label(?:ledby)?="[^"]*\S/.test(open) || /^<svg\b[^>]*>\s*<title>/.test(svg))
+    return svg;
+  const role = /\saria-roledescription="([^"]*)"/.exec(open)?.[1] ?? '';
+  const kind = KINDS[role] ?? 'Diagram';
+  const words: string[] = [];
+  const body = svg.slice(open.length).replace(/<(style|title|desc)\b[^>]*>[\s\S]*?<\/\1>/g, '');
+  for (const m of body.matchAll(/>([^<>]+)</g)) {
+    const w = decodeText(m[1]!).replace(/\s+/g, ' ').trim();
+    if (w !== '' && !words.includes(w)) words.push(w);
+  }
+  let label = words.length > 0 ? `${kind}: ${words.join(', ')}` : kind;
+  if (label.length > 200) label = `${label.slice(0, 199).replace(/\s+\S*$/, '')}…`;
+  return svg.replace(/^<svg\b/, `<svg aria-label="${escapeHtml(label)}"`);
 }
 
 /**

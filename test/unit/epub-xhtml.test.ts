@@ -80,6 +80,15 @@ describe('EPUB chapter conversion', () => {
     assert.match(r.xhtml, /<a href="#y"><title>Kept<\/title><\/a>/);
   });
 
+  it('names a task list box by its item (Ace `label`), leaves a labelled one alone', () => {
+    const r = convert(
+      '<ul class="task-list"><li><p><input type="checkbox" disabled="disabled" /> Buy  <em>milk</em></p></li>' +
+        '<li><label><input type="checkbox" /> Own label</label></li></ul>',
+    );
+    assert.match(r.xhtml, /<input type="checkbox" disabled="disabled" aria-label="Buy milk"\/>/);
+    assert.match(r.xhtml, /<label><input type="checkbox"\/> Own label<\/label>/);
+  });
+
   it('hoists <style> out of the body', () => {
     const r = convert('<p>a</p><style>.x { color: red; }</style><div><style>.y{}</style></div>');
     assert.deepEqual(r.styles, ['.x { color: red; }', '.y{}']);

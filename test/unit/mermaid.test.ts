@@ -16,6 +16,7 @@ import {
   forgetDiagrams,
 } from '../../src/diagrams/cache.js';
 import { drawDiagrams } from '../../src/diagrams/draw.js';
+import { labelDiagram } from '../../src/diagrams/draw.js';
 import { decodeText, findDiagrams, replaceDiagrams } from '../../src/diagrams/placeholders.js';
 import { parseObjectLiteral } from '../../src/diagrams/site-config.js';
 import { Diagnostics } from '../../src/diagnostics.js';
@@ -160,5 +161,17 @@ describe("the site's mermaid settings (_includes/mermaid_config.js)", () => {
     assert.equal(c.securityLevel, 'strict');
     assert.deepEqual(c.flowchart, { curve: 'linear', htmlLabels: false, useMaxWidth: false });
     assert.equal(mermaidConfig().theme, undefined, "mermaid's own default theme");
+  });
+});
+
+describe('drawn diagrams are named for screen readers', () => {
+  it('an unnamed drawing gets its kind and labels as aria-label; a named one stays', () => {
+    const drawn =
+      '<svg id="d" role="img" aria-roledescription="flowchart-v2"><style>#d{fill:red}</style>' +
+      '<g><text>Start &amp; go</text></g><g><text>Done</text></g><text>Done</text></svg>';
+    assert.match(labelDiagram(drawn), /^<svg aria-label="Flowchart: Start &amp; go, Done" id="d"/);
+    const named = '<svg role="img" aria-labelledby="t"><title id="t">Flow</title><text>x</text></svg>';
+    assert.equal(labelDiagram(named), named);
+    assert.match(labelDiagram('<svg role="img"></svg>'), /aria-label="Diagram"/);
   });
 });

@@ -84,6 +84,7 @@ export function prepareChapter(input: PrepareInput): ChapterDoc {
   });
   orderHeadings(tree);
   scrollWide(tree);
+  labelCheckboxes(tree);
   const ids = new Set<string>();
   const links: LinkTag[] = [];
   const marked = new Map<Element, number>();
@@ -122,6 +123,25 @@ export function scrollWide(tree: Fragment): void {
       replaceWith(el, wrap);
       append(wrap, el);
     }
+  }
+}
+
+/**
+ * A task list's box is a form control, and a control needs a name (Ace/axe `label`): a box with
+ * none, outside a `<label>`, is named by the text of its list item ("Buy milk").
+ */
+export function labelCheckboxes(tree: Fragment): void {
+  for (const el of elements(tree)) {
+    if (el.tagName !== 'input' || el.namespaceURI !== NAMESPACES.html) continue;
+    if (!['checkbox', 'radio'].includes((getAttr(el, 'type') ?? '').toLowerCase())) continue;
+    if (getAttr(el, 'aria-label') || getAttr(el, 'aria-labelledby') || getAttr(el, 'title')) continue;
+    let holder = el.parentNode;
+    while (holder && isElement(holder) && !['li', 'label', 'p', 'td', 'th', 'div'].includes(holder.tagName))
+      holder = holder.parentNode;
+    if (holder && isElement(holder) && holder.tagName === 'label') continue;
+    const words = holder ? textOf(holder).replace(/\s+/g, ' ').trim() : '';
+    const label = words.length > 120 ? `${words.slice(0, 119).replace(/\s+\S*$/, '')}…` : words;
+    setAttr(el, 'aria-label', label || (getAttr(el, 'checked') !== undefined ? 'done' : 'not done'));
   }
 }
 
