@@ -119,7 +119,13 @@ export function scrollWide(tree: Fragment): void {
     else if (el.tagName === 'table') {
       const parent = el.parentNode;
       if (parent && isElement(parent) && hasClass(parent, 'table-wrap')) continue;
-      const wrap = createElement('div', { class: 'table-wrap', tabindex: '0' });
+      // A table of many columns may break its cells anywhere to fit a small screen; one of a
+      // few keeps whole words, or a short column (a number, a name) is squeezed letter by letter.
+      const wide = columnCount(el) >= 4;
+      const wrap = createElement('div', {
+        class: wide ? 'table-wrap table-wide' : 'table-wrap',
+        tabindex: '0',
+      });
       replaceWith(el, wrap);
       append(wrap, el);
     }
@@ -143,6 +149,20 @@ export function labelCheckboxes(tree: Fragment): void {
     const label = words.length > 120 ? `${words.slice(0, 119).replace(/\s+\S*$/, '')}…` : words;
     setAttr(el, 'aria-label', label || (getAttr(el, 'checked') !== undefined ? 'done' : 'not done'));
   }
+}
+
+/** The number of cells in the table's widest row (`colspan` counted). */
+function columnCount(table: Element): number {
+  let most = 0;
+  for (const row of elements(table)) {
+    if (row.tagName !== 'tr') continue;
+    let n = 0;
+    for (const cell of row.childNodes)
+      if (isElement(cell) && (cell.tagName === 'td' || cell.tagName === 'th'))
+        n += Math.max(1, Number(getAttr(cell, 'colspan') ?? 1) || 1);
+    most = Math.max(most, n);
+  }
+  return most;
 }
 
 const HEADING = /^h([1-6])$/;
