@@ -49,6 +49,8 @@ export function resolveSettings(flags: CliFlags, loaded: LoadedConfig, cwd = pro
   const sections = {
     ...(c.pdf !== undefined && { pdf: c.pdf }),
     ...(c.epub !== undefined && { epub: c.epub }),
+    ...(c.subtitle !== undefined && { subtitle: c.subtitle }),
+    ...(c.chapter_toc !== undefined && { chapter_toc: c.chapter_toc }),
   };
   const root = flags.root ?? c.root;
   const build: Settings['build'] = {
