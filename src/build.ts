@@ -22,7 +22,7 @@ import { liquidStage } from './liquid/stage.js';
 import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, Page, RenderedChapter, SiteConfig } from './model.js';
-import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
+import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './render-cache.js';
 import type { ProgressEvent } from './progress.js';
 import { renderEpub, startCover } from './output/epub.js';
 import type { CoverJob } from './output/epub/cover.js';

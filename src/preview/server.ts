@@ -18,7 +18,7 @@ import { type BuildOptions, type BuildResult, build } from '../build.js';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from '../diagnostics.js';
 import { PrintCache } from '../output/pdf/cache.js';
 import { renderPdf } from '../output/pdf/render.js';
-import { RenderCache } from './cache.js';
+import { RenderCache } from '../render-cache.js';
 import { previewPage } from './page.js';
 
 /** How to run a preview. */
