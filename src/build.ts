@@ -22,7 +22,7 @@ import { liquidStage } from './liquid/stage.js';
 import { calloutsOf } from './markdown/callouts.js';
 import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
 import type { Asset, Book, Chapter, Page, RenderedChapter, SiteConfig } from './model.js';
-import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './preview/cache.js';
+import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './render-cache.js';
 import type { ProgressEvent } from './progress.js';
 import { renderEpub, startCover } from './output/epub.js';
 import type { CoverJob } from './output/epub/cover.js';
@@ -35,6 +35,7 @@ import { ticker } from './ticker.js';
 import { z } from 'zod';
 import { type LoadedCollection, loadCollections, readCollections } from './source/collections.js';
 import { loadPages } from './source/load.js';
+import { readSiteText } from './source/site-files.js';
 import { buildBookTree, flattenTree, type NavCollection, selectRoot } from './structure/nav.js';
 
 /** The output formats. */
@@ -337,12 +338,16 @@ async function buildBook(
   seen.assets = assets;
   reportSvgFiles(assets, diags);
   const theme = loadTheme(options, root, diags);
-  if (formats.includes('pdf')) checkThemeOverrides(root, diags);
+  // The site's own book.css styles every output; its print.css only the PDF.
+  checkThemeOverrides(root, diags);
+  const bookCss = readSiteText(root, 'styles/book.css');
   const book: Book = {
     site: { ...site, title },
     title,
     chapters: remote?.chapters ?? drawn,
-    ...(theme && { theme }),
+    ...((theme || 'content' in bookCss) && {
+      theme: { css: [], ...theme, ...('content' in bookCss && { bookCss: bookCss.content }) },
+    }),
   };
   if (fails(diags, options.strict === true)) {
     await remote?.dispose();

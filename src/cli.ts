@@ -14,6 +14,9 @@ import { signalExitCode, withSignalGuard } from './browser/launch.js';
 import { refuseOutputDir } from './output/where.js';
 import { packageRoot } from './paths.js';
 import { progressReporter, useColor } from './progress.js';
+import type { CliIo, PreflightFlags } from './commands/io.js';
+
+export type { CliIo, PreflightFlags } from './commands/io.js';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, badInput: 1, usage: 2 } as const;
@@ -44,26 +47,8 @@ function parsePort(value: string): number {
   return n;
 }
 
-/** Flags of `bookbinder preflight`. */
-export interface PreflightFlags {
-  readonly twoSided?: boolean;
-  readonly marginTop?: string;
-  readonly marginBottom?: string;
-  readonly marginInner?: string;
-  readonly marginOuter?: string;
-  readonly json?: boolean;
-}
-
 interface Flags extends CliFlags {
   readonly config?: string;
-}
-
-/** Where the CLI writes: stdout, stderr lines, and whether stderr is a terminal. */
-export interface CliIo {
-  readonly out: (s: string) => void;
-  readonly err: (line: string) => void;
-  readonly tty: boolean;
-  readonly env: NodeJS.ProcessEnv;
 }
 
 /** Formats one diagnostic for stderr, with its code frame and, on a terminal, colour. */

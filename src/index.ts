@@ -35,7 +35,7 @@ export { type Diagnostic, formatDiagnostic, type Severity } from './diagnostics.
 export type { Book, Chapter, Page, RenderedChapter, SiteConfig, Theme } from './model.js';
 export { type PreviewOptions, type PreviewServer, startPreview } from './preview/server.js';
 export { PrintCache } from './output/pdf/cache.js';
-export { RenderCache } from './preview/cache.js';
+export { RenderCache } from './render-cache.js';
 export type { ProgressEvent } from './progress.js';
 export { preflight, PreflightError, type PreflightOptions, type PreflightReport } from './preflight/run.js';
 export type { PreflightCode, PreflightProblem } from './preflight/checks.js';

@@ -137,6 +137,8 @@ export interface Theme {
   readonly css: readonly string[];
   /** Replaces `templates/title-page.html`; `{{title}}`, `{{author}}`, `{{description}}` slots. */
   readonly titlePage?: string;
+  /** The site's own `styles/book.css`, replacing bookbinder's in every output (HTML, PDF, EPUB, preview). */
+  readonly bookCss?: string;
 }
 
 /** The whole book, ready for the outputs. */

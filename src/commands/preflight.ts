@@ -4,7 +4,7 @@
  * [preflight/single-line-page]`), the report as JSON on stdout with `--json`; exit 1 when
  * anything was found or the file cannot be checked.
  */
-import type { CliIo, PreflightFlags } from '../cli.js';
+import type { CliIo, PreflightFlags } from './io.js';
 import { preflight, PreflightError } from '../preflight/run.js';
 
 /** Runs the preflight for the CLI; returns the exit code (0 clean, 1 problems or unreadable). */

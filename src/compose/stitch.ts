@@ -165,7 +165,7 @@ export function stitchParts(book: Book, options: StitchOptions): StitchParts {
   // The settings' page box and fonts come after book.css (whose font variables they replace)
   // and before print.css, so a theme's print.css can still override them.
   const css = [
-    readAsset('styles', 'book.css', themeDir),
+    book.theme?.bookCss ?? readAsset('styles', 'book.css', themeDir),
     componentCss(book.site),
     print ? printPageCss(print.config) : '',
     options.medium === 'print' ? readAsset('styles', 'print.css', themeDir) : '',

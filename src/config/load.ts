@@ -320,27 +320,49 @@ export async function validate(
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return { config: parsed.data, diagnostics: [] };
   const diagnostics: ConfigDiagnostic[] = [];
-  let unknownOnly = true;
+  // Unknown keys, and bad values of the `pdf`/`epub` sections, are warnings: the key is dropped
+  // and the rest of the settings kept (the way Jekyll ignores keys it does not know).
+  const drop: (string | number)[][] = [];
+  let softOnly = true;
   for (const issue of parsed.error.issues) {
     const path = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
     for (const key of keys) {
       const at = yaml ? locate(yaml, path, key) : undefined;
       const where = [...(yaml?.prefix ?? []), ...path, ...(key === undefined ? [] : [key])].join('.');
+      const frame = at && yaml ? codeFrame(yaml.text, at.line, at.col, at.span) : undefined;
       if (key !== undefined) {
+        drop.push([...issue.path.map((p) => p as string | number), key]);
         diagnostics.push(
           problem(
             'warning',
             'config/unknown-key',
-            `unknown setting ${where || '(top level)'}${suggest(schema, key)}; it is ignored`,
+            `unknown setting ${where || '(top level)'}${suggest(keysAt(schema, path), key)}; it is ignored`,
             shown,
             at?.line ?? 0,
-            at && yaml ? codeFrame(yaml.text, at.line, at.col, at.span) : undefined,
+            frame,
           ),
         );
         continue;
       }
-      unknownOnly = false;
+      const section = path[0];
+      if (section === 'pdf' || section === 'epub') {
+        // Up to the first list index: a bad item drops its whole list.
+        const cut = issue.path.findIndex((p) => typeof p === 'number');
+        drop.push(issue.path.slice(0, cut === -1 ? undefined : cut).map((p) => p as string | number));
+        diagnostics.push(
+          problem(
+            'warning',
+            section === 'pdf' ? 'config/pdf-invalid' : 'config/epub',
+            `${where}: ${describe(issue)}; the default is used`,
+            shown,
+            at?.line ?? 0,
+            frame,
+          ),
+        );
+        continue;
+      }
+      softOnly = false;
       diagnostics.push(
         problem(
           'error',
@@ -348,31 +370,41 @@ export async function validate(
           `${where || 'settings'}: ${describe(issue)}`,
           shown,
           at?.line ?? 0,
-          at && yaml ? codeFrame(yaml.text, at.line, at.col, at.span) : undefined,
+          frame,
         ),
       );
     }
   }
-  if (!unknownOnly) return { diagnostics };
-  // Only unknown keys: keep the rest of the settings, the way Jekyll ignores keys it does not know.
-  const known = stripUnknown(schema, value);
-  const again = schema.safeParse(known);
+  if (!softOnly) return { diagnostics };
+  const again = schema.safeParse(without(value, drop));
   return again.success ? { config: again.data, diagnostics } : { diagnostics };
 }
 
-function stripUnknown(schema: Schema, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const shape = schema.shape as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (!(k in shape)) continue;
-    if (k === 'preview' && v !== null && typeof v === 'object' && !Array.isArray(v))
-      out[k] = Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).filter(([pk]) => pk === 'port'),
-      );
-    else out[k] = v;
+/** A copy of `value` without the keys at `paths`. */
+function without(value: unknown, paths: readonly (readonly (string | number)[])[]): unknown {
+  const copy: unknown = structuredClone(value);
+  for (const path of paths) {
+    let node: unknown = copy;
+    for (const p of path.slice(0, -1))
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[p] : undefined;
+    const last = path[path.length - 1];
+    if (last !== undefined && node !== null && typeof node === 'object')
+      delete (node as Record<string, unknown>)[last];
   }
-  return out;
+  return copy;
+}
+
+/** The keys the schema knows in the mapping at `path` (for "did you mean"). */
+function keysAt(schema: Schema, path: readonly string[]): string[] {
+  let node: unknown = schema;
+  for (const p of ['', ...path]) {
+    if (p !== '') node = (node as { shape?: Record<string, unknown> }).shape?.[p];
+    // Optional wrappers hold the object schema inside.
+    while (node !== null && typeof node === 'object' && 'unwrap' in node && !('shape' in node))
+      node = (node as { unwrap: () => unknown }).unwrap();
+  }
+  const shape = (node as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
 }
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -383,9 +415,12 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-function suggest(schema: Schema, key: string): string {
-  const names = Object.keys(schema.shape);
-  const near = names.find((n) => distance(n.toLowerCase(), key.toLowerCase()) <= 2);
+function suggest(names: readonly string[], key: string): string {
+  const k = key.toLowerCase();
+  // A near spelling, or a known name inside the key (`pagesize` for `size`).
+  const near =
+    names.find((n) => distance(n.toLowerCase(), k) <= 2) ??
+    names.find((n) => n.length >= 4 && (k.includes(n.toLowerCase()) || n.toLowerCase().includes(k)));
   return near ? ` (did you mean ${near}?)` : '';
 }
 

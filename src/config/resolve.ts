@@ -4,9 +4,35 @@
  * in the build, under whatever the config overrides).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { BuildOptions, Format } from '../build.js';
 import type { LoadedConfig } from './load.js';
-import type { BookbinderConfig } from './schema.js';
+import type { BookbinderConfig, FORMAT_NAMES } from './schema.js';
+
+/** One output format. */
+type Format = (typeof FORMAT_NAMES)[number];
+
+/**
+ * The build options the settings give: a part of `BuildOptions` (build.ts), spelled out here so
+ * that the config stage does not import the build that runs after it.
+ */
+export interface BuildSettings {
+  readonly source: string;
+  readonly outDir: string;
+  readonly formats: readonly Format[];
+  readonly name: string;
+  readonly strict: boolean;
+  readonly allowRemote: boolean;
+  readonly root?: string;
+  readonly site?: {
+    readonly title?: string;
+    readonly author?: readonly string[];
+    readonly description?: string;
+    readonly lang?: string;
+    readonly jekyllVersion?: 3 | 4;
+  };
+  readonly sections?: Readonly<Record<string, unknown>>;
+  readonly styles?: readonly string[];
+  readonly titlePage?: string;
+}
 
 /** The flags the command line can give; absent means "not given" (the config may set it). */
 export interface CliFlags {
@@ -25,7 +51,7 @@ export interface CliFlags {
 /** Everything a run needs, merged. */
 export interface Settings {
   /** Options for {@link build} (outDir relative to the working folder when inside it). */
-  readonly build: BuildOptions & { readonly outDir: string };
+  readonly build: BuildSettings;
   readonly json: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
@@ -49,6 +75,8 @@ export function resolveSettings(flags: CliFlags, loaded: LoadedConfig, cwd = pro
   const sections = {
     ...(c.pdf !== undefined && { pdf: c.pdf }),
     ...(c.epub !== undefined && { epub: c.epub }),
+    ...(c.subtitle !== undefined && { subtitle: c.subtitle }),
+    ...(c.chapter_toc !== undefined && { chapter_toc: c.chapter_toc }),
   };
   const root = flags.root ?? c.root;
   const build: Settings['build'] = {

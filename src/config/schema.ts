@@ -14,11 +14,89 @@ const fileStem = z
   .regex(/^[^/\\\0]+$/, 'must be a file name without folders')
   .refine((s) => s !== '.' && s !== '..', 'must be a file name without folders');
 
-/**
- * A section another module reads with its own small typed reader (`src/config/pdf.ts`,
- * `src/config/epub.ts`): every mapping is accepted here, so those readers own its keys.
- */
-const section = (what: string) => z.looseObject({}).describe(what);
+/** A CSS absolute length as `src/config/pdf.ts` reads it (`20mm`, `0.75in`, `54pt`, or 0). */
+const length = z
+  .union([z.literal(0), z.string().regex(/^\s*(\d+(\.\d+)?|\.\d+)\s*(mm|cm|in|pt|px|pc)\s*$/i)])
+  .describe('A length such as 20mm, 0.75in or 54pt.');
+
+/** Paper names and trim sizes `src/config/pdf.ts` understands. */
+const pageSize = z
+  .string()
+  .regex(
+    /^\s*(a4|a5|b5|letter|legal|(\d+(\.\d+)?|\.\d+)\s*(mm|cm|in|pt|px|pc)\s*([x×]\s*|\s+)(\d+(\.\d+)?|\.\d+)\s*(mm|cm|in|pt|px|pc))\s*$/i,
+    'must be A4, Letter, A5, B5, Legal or a trim size such as "6in x 9in"',
+  )
+  .describe('A4, Letter, A5, B5, Legal or a trim size such as "6in x 9in". Default A4.');
+
+/** Page settings of the print PDF; resolved with their defaults by `src/config/pdf.ts`. */
+export const PdfSettings = z
+  .strictObject({
+    size: pageSize.optional(),
+    margins: z
+      .strictObject({
+        top: length.optional(),
+        bottom: length.optional(),
+        inner: length.optional(),
+        outer: length.optional(),
+      })
+      .optional()
+      .describe('Page margins; inner is the binding side when two-sided. Defaults 22/22/20/20mm.'),
+    margin: length.optional().describe('One margin for all four sides.'),
+    margin_top: length.optional(),
+    margin_bottom: length.optional(),
+    margin_inner: length.optional(),
+    margin_outer: length.optional(),
+    two_sided: z
+      .boolean()
+      .optional()
+      .describe('Mirror the margins and page numbers for printing both sides.'),
+    chapters_on_right: z
+      .boolean()
+      .optional()
+      .describe('Top-level chapters open on a right-hand page. Default: two_sided.'),
+    toc_depth: z.int().min(1).optional().describe('How many navigation levels the contents list. Default 3.'),
+    print_urls: z.boolean().optional().describe("Print an external link's URL after its text."),
+    running_heads: z.boolean().optional().describe('Chapter titles at the top of pages. Default true.'),
+    page_numbers: z
+      .enum(['bottom-center', 'bottom-outer', 'top-outer', 'none'])
+      .optional()
+      .describe('Where the page number is printed.'),
+    hyphenate: z
+      .boolean()
+      .optional()
+      .describe('Hyphenate justified text in the book language. Default true.'),
+    date: z
+      .union([z.string(), z.literal(false)])
+      .optional()
+      .describe('The date on the title page; false for none. Default: the build date.'),
+  })
+  .describe('PDF page settings.');
+/** Page settings of the print PDF, as written. */
+export type PdfSettings = z.infer<typeof PdfSettings>;
+
+const text = z.union([z.string(), z.number(), z.date()]);
+const textList = z.union([z.string(), z.array(z.string())]);
+
+/** EPUB metadata and options; resolved with their defaults by `src/config/epub.ts`. */
+export const EpubSettings = z
+  .strictObject({
+    cover: z
+      .union([z.string(), z.boolean()])
+      .optional()
+      .describe('An image path of the site, `generate` (default) or `none`.'),
+    lang: text.optional().describe('Language of the EPUB. Default: the book language.'),
+    identifier: text.optional().describe('dc:identifier. Default: derived from url and title.'),
+    publisher: text.optional(),
+    description: text.optional(),
+    subjects: textList.optional().describe('Subjects, a list or comma separated. Default: keywords.'),
+    rights: text.optional(),
+    creators: textList.optional().describe('Creators beyond the author.'),
+    date: text.optional().describe('The publication date. Default: the build date.'),
+    accessibility_summary: text.optional().describe('Replaces the generated accessibility summary.'),
+  })
+  .describe('EPUB settings.');
+/** EPUB settings, as written. */
+export type EpubSettings = z.infer<typeof EpubSettings>;
 
 /** Settings of `bookbinder preview`. */
 export const PreviewConfig = z
@@ -105,8 +183,8 @@ export const BookbinderConfig = z
         'An HTML file replacing the title page template; `{{title}}`, `{{author}}`, `{{description}}` are filled in.',
       ),
     preview: PreviewConfig.optional(),
-    pdf: section('PDF settings, read by src/config/pdf.ts; any mapping is accepted here.').optional(),
-    epub: section('EPUB settings, read by src/config/epub.ts; any mapping is accepted here.').optional(),
+    pdf: PdfSettings.optional(),
+    epub: EpubSettings.optional(),
   })
   .describe('bookbinder settings: bookbinder.config.{yml,yaml,json,js,ts} or `bookbinder:` in _config.yml.');
 /** Everything bookbinder reads from a config file; every key is optional. */
@@ -114,7 +192,7 @@ export type BookbinderConfig = z.infer<typeof BookbinderConfig>;
 
 /** The JSON Schema of {@link BookbinderConfig}, for editors (`$schema`, yaml-language-server). */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(BookbinderConfig, { target: 'draft-7', io: 'input' });
+  const schema = z.toJSONSchema(BookbinderConfig, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
   return {
     ...schema,
     $id: 'https://bookbinder.invalid/bookbinder.config.schema.json',

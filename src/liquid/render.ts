@@ -10,7 +10,7 @@ import type { Chapter, Page, SiteConfig } from '../model.js';
 import { loadSiteData } from '../source/data.js';
 import { ticker } from '../ticker.js';
 import { registerJekyll } from './jekyll.js';
-import { usesLiquid } from './stage.js';
+import { usesLiquid } from './uses.js';
 
 /** What the stage needs besides the chapters. */
 export interface LiquidInput {

@@ -4,12 +4,10 @@
  */
 import type { Diagnostics } from '../diagnostics.js';
 import type { Chapter } from '../model.js';
+import { usesLiquid } from './uses.js';
 import type { LiquidInput } from './render.js';
 
-/** True when a chapter's page goes through Liquid (it has markup and does not opt out). */
-export function usesLiquid(chapter: Chapter): boolean {
-  return /\{[{%]/.test(chapter.page.body) && chapter.page.front.data.render_with_liquid !== false;
-}
+export { usesLiquid } from './uses.js';
 
 /** Renders the Liquid of every chapter's page (see `renderLiquid`). */
 export async function liquidStage(

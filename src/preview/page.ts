@@ -6,17 +6,19 @@
 import type { BuildResult } from '../build.js';
 import type { ReferenceStyle } from '../compose/finalize.js';
 import { stitch } from '../compose/stitch.js';
-import { formatDiagnostic } from '../diagnostics.js';
+import { type PdfConfig, readPdfConfig } from '../config/pdf.js';
+import { type Diagnostic, Diagnostics, formatDiagnostic } from '../diagnostics.js';
 import { escapeHtml } from '../markdown/render.js';
 
-const PREVIEW_CSS = `
+/** The preview's styles; the sheets have the PDF's page size and margins. */
+const previewCss = (pdf: PdfConfig): string => `
 @media screen {
   html { background: #e8e6ec; }
   body { margin: 0; padding: 3rem 0 4rem; }
   main.book { max-width: none; padding: 0; }
   .title-page, .book-toc, .chapter {
-    box-sizing: border-box; width: 210mm; min-height: 297mm; margin: 0 auto 1.5rem;
-    padding: 22mm 20mm; background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, .25);
+    box-sizing: border-box; width: ${pdf.width.css}; min-height: ${pdf.height.css}; margin: 0 auto 1.5rem;
+    padding: ${pdf.top.css} ${pdf.outer.css} ${pdf.bottom.css} ${pdf.inner.css}; background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, .25);
   }
   #bb-preview-bar {
     position: fixed; top: 0; left: 0; right: 0; z-index: 10; display: flex; gap: 1rem;
@@ -60,12 +62,21 @@ function reloadScript(generation: number, nonce: string): string {
 }
 
 /** Renders the preview page of one build. */
-export function previewPage(result: BuildResult, generation: number, nonce: string): string {
-  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+export function previewPage(
+  result: BuildResult,
+  generation: number,
+  nonce: string,
+  more: readonly Diagnostic[] = [],
+): string {
+  const all = [...result.diagnostics, ...more];
+  const errors = all.filter((d) => d.severity === 'error').length;
+  const warnings = all.filter((d) => d.severity === 'warning').length;
+  // The settings were checked by the build: its warnings are already in the panel.
+  const pdf = readPdfConfig(result.book?.site.data ?? {}, new Diagnostics());
+  const PREVIEW_CSS = previewCss(pdf);
   const panel =
     `<pre id="bb-preview-diagnostics" class="${errors > 0 ? 'has-errors' : ''}">` +
-    result.diagnostics
+    all
       .filter((d) => d.severity !== 'info')
       .map((d) => escapeHtml(formatDiagnostic(d)))
       .join('\n') +

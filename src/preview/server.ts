@@ -15,10 +15,10 @@ import type { Browser } from 'puppeteer';
 import { launchBrowser } from '../browser/launch.js';
 import { MEDIA_TYPES } from '../browser/serve.js';
 import { type BuildOptions, type BuildResult, build } from '../build.js';
-import { Diagnostics } from '../diagnostics.js';
+import { type Diagnostic, Diagnostics, formatDiagnostic } from '../diagnostics.js';
 import { PrintCache } from '../output/pdf/cache.js';
 import { renderPdf } from '../output/pdf/render.js';
-import { RenderCache } from './cache.js';
+import { RenderCache } from '../render-cache.js';
 import { previewPage } from './page.js';
 
 /** How to run a preview. */
@@ -67,6 +67,8 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   let waiters: ((g: number) => void)[] = [];
   let pdf: { generation: number; data: Promise<Uint8Array> } | undefined;
   let browser: Promise<Browser> | undefined;
+  /** What printing the current build's PDF reported. */
+  let pdfDiagnostics: readonly Diagnostic[] = [];
 
   const runBuild = async (): Promise<void> => {
     const start = performance.now();
@@ -74,6 +76,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     const result = await build({ ...opts, formats: [], renderCache: cache });
     current = result;
     generation++;
+    pdfDiagnostics = [];
     stats = { rendered: cache.misses, cached: cache.hits };
     const { warnings, errors } = result.report;
     log(
@@ -126,10 +129,21 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
 
   const printPdf = (book: NonNullable<BuildResult['book']>, assets: ReadonlyMap<string, string>) => {
     browser ??= launchBrowser();
-    return browser.then(
-      async (b) =>
-        (await renderPdf(b, book, { assets, timeoutMs: 120_000, printCache }, new Diagnostics())).pdf,
-    );
+    const printed = generation;
+    return browser.then(async (b) => {
+      // The PDF's own diagnostics (a page that overflows, a font missing) are logged and shown
+      // on the page, as the build's are.
+      const diags = new Diagnostics();
+      const out = await renderPdf(
+        b,
+        book,
+        { assets, timeoutMs: 120_000, printCache, themeDir: source },
+        diags,
+      );
+      if (printed === generation) pdfDiagnostics = diags.list();
+      for (const d of diags.list()) if (d.severity !== 'info') log(`bookbinder: ${formatDiagnostic(d)}`);
+      return out.pdf;
+    });
   };
 
   // A request the server cannot understand gets an answer, never a throw: a throw in a request
@@ -173,7 +187,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
         // Only the reload script (with the nonce) runs; scripts in the book's pages never do.
         'content-security-policy': `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; script-src 'nonce-${nonce}'; connect-src 'self'`,
       });
-      res.end(current ? previewPage(current, generation, nonce) : 'building…');
+      res.end(current ? previewPage(current, generation, nonce, pdfDiagnostics) : 'building…');
       return;
     }
     if (path === '/status.json') {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build } from '../../src/build.js';
 import { EXIT } from '../../src/cli.js';
 import { scaffoldFiles } from '../../src/commands/init.js';
-import { RenderCache } from '../../src/preview/cache.js';
+import { RenderCache } from '../../src/render-cache.js';
 import { type ProgressEvent, progressReporter, useColor } from '../../src/progress.js';
 import { FIXTURES, runMain } from '../helpers.js';
 

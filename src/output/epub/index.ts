@@ -150,7 +150,7 @@ export async function renderEpub(book: Book, opts: EpubOptions, diags: Diagnosti
     cover: hasCover ? COVER_FILE : '',
   };
   const lowered = lowerStylesheet([
-    readAsset('styles', 'book.css'),
+    book.theme?.bookCss ?? readAsset('styles', 'book.css'),
     componentCss(book.site),
     readAsset('styles', 'epub.css'),
     ...(book.theme?.css ?? []),

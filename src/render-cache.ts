@@ -4,9 +4,9 @@
  * before it, and the site's link targets. Keys are content hashes, never file times.
  */
 import { createHash } from 'node:crypto';
-import type { FragmentRef } from '../compose/resolve.js';
-import type { Diagnostic } from '../diagnostics.js';
-import type { Asset, Chapter, Heading, Page, SiteConfig } from '../model.js';
+import type { FragmentRef } from './compose/resolve.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { Asset, Chapter, Heading, Page, SiteConfig } from './model.js';
 
 /** What one chapter's render produced, kept so a hit replays it exactly. */
 export interface CachedRender {
