@@ -15,6 +15,9 @@ const root = process.getuid?.() === 0 || Boolean(process.env.CI);
 const browser = await puppeteer.launch({
   executablePath: findChromium(),
   args: root ? ['--no-sandbox'] : [],
+  // The one setting a user printing a big book must add: puppeteer's default 180 s for one
+  // protocol call is less than Chromium's print of 1,700 pages takes on a loaded machine.
+  protocolTimeout: 0,
 });
 try {
   const page = await browser.newPage();
