@@ -185,8 +185,10 @@ export function measure(
         if (!named.has(p.pid)) {
           named.add(p.pid);
           commands.add(commandOf(p.pid));
-          kinds.set(p.pid, kindOf(p.pid, child.pid));
         }
+        // A renderer forked from the zygote shows the zygote's command line until it sets its
+        // own: a process still of kind 'other' is looked at again at the next sample.
+        if ((kinds.get(p.pid) ?? 'other') === 'other') kinds.set(p.pid, kindOf(p.pid, child.pid));
         rss += rssKiB(p.pid);
       }
       peakRss = Math.max(peakRss, rss);
