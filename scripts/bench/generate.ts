@@ -124,7 +124,61 @@ export function generateBook(dir: string, n: number, seed = 1, wordsPerChapter =
   }
 }
 
+/**
+ * Writes a site of `pages` short pages (about 120 words, a heading, a list and a link to the
+ * next page each) into `dir`, replacing it: sections of 50 pages under parts of 10 sections,
+ * the shape of a large documentation site rather than a long book.
+ */
+export function generateSite(dir: string, pages: number, seed = 2): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'docs'), { recursive: true });
+  const rand = prng(seed);
+  writeFileSync(
+    join(dir, '_config.yml'),
+    `title: Synthetic Site ${pages}\nauthor: Bench\ndescription: A generated site of ${pages} short pages.\nlang: en\nurl: "https://bench.example.org"\npermalink: pretty\n`,
+  );
+  const perSection = 50;
+  const sections = Math.ceil(pages / perSection);
+  for (let s = 1; s <= sections; s++) {
+    const part = Math.ceil(s / 10);
+    const sectionTitle = `Section ${s}`;
+    if ((s - 1) % 10 === 0) {
+      writeFileSync(
+        join(dir, 'docs', `part-${part}.md`),
+        `---\ntitle: Part ${part}\nnav_order: ${part}\nhas_children: true\n---\n${paragraph(rand, 30)}\n`,
+      );
+    }
+    writeFileSync(
+      join(dir, 'docs', `section-${s}.md`),
+      `---\ntitle: ${sectionTitle}\nparent: Part ${part}\nnav_order: ${s}\nhas_children: true\n---\n${paragraph(rand, 30)}\n`,
+    );
+    const first = (s - 1) * perSection + 1;
+    const last = Math.min(pages, s * perSection);
+    for (let p = first; p <= last; p++) {
+      const next = p < pages ? p + 1 : 1;
+      const body = [
+        `## Page ${p} overview`,
+        '',
+        paragraph(rand, 60),
+        '',
+        `- ${sentence(rand, 6)}`,
+        `- ${sentence(rand, 6)}`,
+        '',
+        `### Details of page ${p}`,
+        '',
+        `${paragraph(rand, 40)} See [page ${next}](/docs/page-${next}/).`,
+        '',
+      ].join('\n');
+      writeFileSync(
+        join(dir, 'docs', `page-${p}.md`),
+        `---\ntitle: Page ${p}\nparent: ${sectionTitle}\ngrand_parent: Part ${part}\nnav_order: ${p}\n---\n${body}`,
+      );
+    }
+  }
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''))) {
-  const [dir, count] = process.argv.slice(2);
-  generateBook(dir ?? '/tmp/bb-book', Number(count ?? 10));
+  const [dir, count, kind] = process.argv.slice(2);
+  if (kind === 'site') generateSite(dir ?? '/tmp/bb-site', Number(count ?? 1000));
+  else generateBook(dir ?? '/tmp/bb-book', Number(count ?? 10));
 }

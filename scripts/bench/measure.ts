@@ -13,7 +13,10 @@
  *
  * CPU time is the sum of each process's own user and system time (`/proc/PID/stat`), as last
  * seen: a process's CPU after its last sample is missed (at most 100 ms of it), while the
- * shell's `times` missed every Chromium process that its parent did not wait for.
+ * shell's `times` missed every Chromium process that its parent did not wait for. It is kept
+ * apart by kind of process (Node, Chromium's browser process, its renderers, the rest of
+ * Chromium: GPU, utility and zygote processes) and split into user and system time, with each
+ * kind's minor page faults, so that a report says where system time goes.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +34,19 @@ export interface Measurement {
   readonly commands: ReadonlySet<string>;
   /** CPU seconds (user + system) of the whole tree. */
   readonly cpuSeconds: number;
+  /** CPU seconds and minor page faults by kind of process. */
+  readonly byKind: Readonly<Record<ProcessKind, KindCpu>>;
+}
+
+/** The kinds of process a build runs. */
+export const PROCESS_KINDS = ['node', 'browser', 'renderer', 'other'] as const;
+export type ProcessKind = (typeof PROCESS_KINDS)[number];
+
+/** User and system CPU seconds and minor page faults of one kind of process. */
+export interface KindCpu {
+  readonly user: number;
+  readonly system: number;
+  readonly faults: number;
 }
 
 /** Clock ticks per second of `/proc/PID/stat` times (USER_HZ, 100 on Linux). */
@@ -41,6 +57,10 @@ interface Proc {
   readonly pid: number;
   /** utime + stime, in ticks. */
   readonly ticks: number;
+  readonly user: number;
+  readonly system: number;
+  /** Minor page faults. */
+  readonly faults: number;
 }
 
 /** Every process, with its CPU ticks, by parent and by pid. */
@@ -52,7 +72,9 @@ function processes(): { byParent: Map<number, Proc[]>; byPid: Map<number, Proc> 
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const proc = { pid: Number(name), ticks: Number(f[11]) + Number(f[12]) };
+      const user = Number(f[11]);
+      const system = Number(f[12]);
+      const proc = { pid: Number(name), ticks: user + system, user, system, faults: Number(f[7]) };
       const ppid = Number(f[1]);
       const siblings = byParent.get(ppid) ?? [];
       siblings.push(proc);
@@ -90,6 +112,22 @@ function pssKiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Node, Chromium's browser process, a renderer, or another (GPU, utility, zygote…). */
+function kindOf(pid: number, root: number): ProcessKind {
+  if (pid === root) return 'node';
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return 'other';
+  }
+  if (/(^|\/)node\b/.test(cmdline.split(' ')[0] ?? '')) return 'node';
+  if (!/chrom/i.test(cmdline)) return 'other';
+  const type = /--type=(\S+)/.exec(cmdline)?.[1];
+  if (type === undefined) return 'browser';
+  return type === 'renderer' ? 'renderer' : 'other';
 }
 
 function commandOf(pid: number): string {
@@ -133,6 +171,8 @@ export function measure(
     let peakProcesses = 0;
     const commands = new Set<string>();
     const cpu = new Map<number, number>();
+    const last = new Map<number, Proc>();
+    const kinds = new Map<number, ProcessKind>();
     const named = new Set<number>();
     const sample = (): void => {
       if (child.pid === undefined) return;
@@ -141,10 +181,14 @@ export function measure(
       let rss = 0;
       for (const p of procs) {
         cpu.set(p.pid, p.ticks);
+        last.set(p.pid, p);
         if (!named.has(p.pid)) {
           named.add(p.pid);
           commands.add(commandOf(p.pid));
         }
+        // A renderer forked from the zygote shows the zygote's command line until it sets its
+        // own: a process still of kind 'other' is looked at again at the next sample.
+        if ((kinds.get(p.pid) ?? 'other') === 'other') kinds.set(p.pid, kindOf(p.pid, child.pid));
         rss += rssKiB(p.pid);
       }
       peakRss = Math.max(peakRss, rss);
@@ -165,6 +209,15 @@ export function measure(
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const cpuSeconds = [...cpu.values()].reduce((n, t) => n + t, 0) / TICKS;
+      const byKind = Object.fromEntries(
+        PROCESS_KINDS.map((k) => [k, { user: 0, system: 0, faults: 0 }]),
+      ) as Record<ProcessKind, { user: number; system: number; faults: number }>;
+      for (const [pid, p] of last) {
+        const k = byKind[kinds.get(pid) ?? 'other'];
+        k.user += p.user / TICKS;
+        k.system += p.system / TICKS;
+        k.faults += p.faults;
+      }
       resolve({
         seconds,
         peakMiB: peak / 1024,
@@ -174,6 +227,7 @@ export function measure(
         peakProcesses,
         commands,
         cpuSeconds,
+        byKind,
       });
     });
   });
