@@ -146,11 +146,15 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
       else running--;
       inFlight.set(running);
       queued.set(waiting.length);
-      if (running === 0) for (const f of idle.splice(0)) f();
+      if (running === 0 && active === 0) for (const f of idle.splice(0)) f();
     };
   };
 
-  const render = async (req: IncomingMessage, url: URL): Promise<{ result: JobResult; format: string }> => {
+  /** What a request asks for, read and checked before it waits for a slot. */
+  const readWork = async (
+    req: IncomingMessage,
+    url: URL,
+  ): Promise<{ format: string; run?: (b: Browser) => Promise<JobResult>; invalid?: JobResult }> => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const isZip = type === 'application/zip' || type === 'application/x-zip-compressed';
     if (type !== 'application/json' && !isZip)
@@ -160,49 +164,45 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
         'send application/json (a job) or application/zip (a site)',
       );
     const body = await readBody(req, maxBody);
+    if (isZip) {
+      const f = url.searchParams.get('format') ?? 'pdf';
+      if (f !== 'pdf' && f !== 'epub' && f !== 'html')
+        throw new HttpError(400, 'job/invalid', 'format: choose pdf, epub or html');
+      return { format: f, run: (b) => buildSiteArchive(body, f, b) };
+    }
+    let input: unknown;
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw new HttpError(400, 'http/invalid-json', `the body is not JSON: ${(e as Error).message}`);
+    }
+    const parsed = parseJob(input);
+    const job = parsed.job;
+    if (!job)
+      return { format: 'pdf', invalid: { ok: false, format: 'pdf', diagnostics: parsed.diagnostics } };
+    return { format: job.format, run: (b) => runJob(job, b, timeoutMs) };
+  };
+
+  const render = async (req: IncomingMessage, url: URL): Promise<{ result: JobResult; format: string }> => {
+    const { format, run, invalid } = await readWork(req, url);
+    if (!run) return { result: invalid!, format };
     const release = await slot();
     const started = process.hrtime.bigint();
-    let format = 'pdf';
+    const work = getBrowser().then(run);
+    // A render that timed out keeps its slot until it ends (its own timeouts bound it).
+    void work.catch(() => undefined).finally(release);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HttpError(504, 'http/timeout', `the render took over ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
     try {
-      let work: Promise<JobResult>;
-      if (isZip) {
-        const f = url.searchParams.get('format') ?? 'pdf';
-        if (f !== 'pdf' && f !== 'epub' && f !== 'html')
-          throw new HttpError(400, 'job/invalid', 'format: choose pdf, epub or html');
-        format = f;
-        work = getBrowser().then((b) => buildSiteArchive(body, f, b));
-      } else {
-        let input: unknown;
-        try {
-          input = JSON.parse(body.toString('utf8'));
-        } catch (e) {
-          throw new HttpError(400, 'http/invalid-json', `the body is not JSON: ${(e as Error).message}`);
-        }
-        const parsed = parseJob(input);
-        if (!parsed.job)
-          return { result: { ok: false, format: 'pdf', diagnostics: parsed.diagnostics }, format };
-        const job = parsed.job;
-        format = job.format;
-        work = getBrowser().then((b) => runJob(job, b, timeoutMs));
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new HttpError(504, 'http/timeout', `the render took over ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      try {
-        // A timed-out render still holds its slot until it ends (its own timeouts bound it).
-        return { result: await Promise.race([work, timeout]), format };
-      } finally {
-        clearTimeout(timer);
-        void work.catch(() => undefined).finally(release);
-        seconds.observe({ format }, Number(process.hrtime.bigint() - started) / 1e9);
-      }
-    } catch (e) {
-      if (!(e instanceof HttpError && e.status === 504)) release();
-      throw e;
+      return { result: await Promise.race([work, timeout]), format };
+    } finally {
+      clearTimeout(timer);
+      seconds.observe({ format }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
 
@@ -234,9 +234,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
       throw new HttpError(503, 'http/closing', 'the server is shutting down', { 'retry-after': '5' });
     const { result, format } = await render(req, url);
     if (!result.ok || !result.data) {
-      renders.inc({ format, status: '422' });
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       const status = errors.some((d) => d.code === 'job/invalid') ? 400 : 422;
+      renders.inc({ format, status: String(status) });
       sendJson(res, status, { ok: false, diagnostics: result.diagnostics });
       return;
     }
@@ -249,7 +249,14 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     res.end(result.data);
   };
 
+  /** Requests being answered: a shutdown waits for each to be sent. */
+  let active = 0;
   const server = createServer((req, res) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) for (const f of idle.splice(0)) f();
+    });
     handle(req, res).catch((e: unknown) => {
       const err =
         e instanceof HttpError
@@ -280,9 +287,15 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (running > 0) await new Promise<void>((resolve) => idle.push(resolve));
-      server.closeAllConnections();
+      if (active > 0 || running > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      // Answers still being flushed go out first: a connection is closed once idle, and any
+      // left after a few seconds (a client that keeps a connection open) is cut.
+      server.closeIdleConnections();
+      const poll = setInterval(() => server.closeIdleConnections(), 50);
+      const cut = setTimeout(() => server.closeAllConnections(), 5_000);
       await stopped;
+      clearInterval(poll);
+      clearTimeout(cut);
       const b = await browser.catch(() => undefined);
       if (b) await closeBrowser(b);
     },
