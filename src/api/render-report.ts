@@ -165,6 +165,9 @@ function engine(): Liquid {
     ownPropertyOnly: true,
     dynamicPartials: false,
     relativeReference: false,
+    // Data is text: `Ada <Lovelace>` prints as written instead of becoming a tag the sanitiser
+    // drops (`| raw` opts out, for data that is meant as Markdown or HTML).
+    outputEscape: 'escape',
     timezoneOffset: 0,
     parseLimit: LIQUID_LIMITS.parse,
     memoryLimit: LIQUID_LIMITS.memory,
@@ -274,6 +277,14 @@ function renderChapterSafe(
   return { html: r.html, styles: r.styles, title: r.headings[0]?.text ?? '' };
 }
 
+/** Undoes Liquid's output escaping (the band's text is escaped once, as a whole). */
+function unescapeHtml(s: string): string {
+  return s.replace(
+    /&(lt|gt|quot|#39|amp);/g,
+    (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!,
+  );
+}
+
 /** A header or footer template for Chromium (its own tiny document, styled inline). */
 function bandTemplate(
   band: ReportBand | undefined,
@@ -291,7 +302,7 @@ function bandTemplate(
   }
   if (band.text !== undefined)
     parts.push(
-      `<span style="flex:1">${escapeHtml(fill(band.text, options.data ?? {}, file, diags, 0))}</span>`,
+      `<span style="flex:1">${escapeHtml(unescapeHtml(fill(band.text, options.data ?? {}, file, diags, 0)))}</span>`,
     );
   else parts.push('<span style="flex:1"></span>');
   if (band.pageNumbers)
