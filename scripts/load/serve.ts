@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BIN, chromiumDescendants } from '../../test/helpers.js';
+import { BIN, chromiumDescendants, waitFor } from '../../test/helpers.js';
 
 const REQUESTS = 200;
 const CLIENTS = 8;
@@ -95,13 +95,21 @@ const browsers = chromiumDescendants(pid);
 const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 child.kill('SIGTERM');
 const code = await exited;
-await new Promise((r) => setTimeout(r, 1000));
-const left = browsers.filter((p) => {
+const alive = (p: number): boolean => {
   try {
     process.kill(p, 0);
     return true;
   } catch {
     return false;
+  }
+};
+await waitFor(() => !browsers.some(alive), 10_000);
+const left = browsers.filter(alive);
+const names = left.map((p) => {
+  try {
+    return readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
   }
 });
 rmSync(dir, { recursive: true, force: true });
@@ -109,9 +117,9 @@ console.log(`## serve under load (issue 21)
 
 Measured ${new Date().toISOString().slice(0, 10)}; \`npm run load:serve\`, one run: ${REQUESTS} requests from ${CLIENTS} concurrent clients on loopback
 (\`serve\` defaults: 2 renders at once, 8 waiting); 1 in 10 a bad job (Liquid error). RSS of the server and its Chromium tree
-after a 16-request warm-up and 2 s after the run.
+after a 16-request warm-up and 2 s after the run; Chromium processes of the server still alive 10 s after its exit.
 
 | answers | correct PDF (%PDF-, own customer in pdftotext) | wrong PDF | coded 4xx | 503 + Retry-After | other | wall (s) | RSS before (MiB) | RSS after (MiB) | exit on SIGTERM | Chromium left |
 |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
-| ${REQUESTS} | ${tally.pdf} | ${tally.badPdf} | ${tally.coded4xx} | ${tally.busy} | ${tally.other} | ${seconds.toFixed(1)} | ${before.toFixed(0)} | ${after.toFixed(0)} | ${code} | ${left.length} of ${browsers.length} |
+| ${REQUESTS} | ${tally.pdf} | ${tally.badPdf} | ${tally.coded4xx} | ${tally.busy} | ${tally.other} | ${seconds.toFixed(1)} | ${before.toFixed(0)} | ${after.toFixed(0)} | ${code} | ${left.length} of ${browsers.length}${names.length ? ` (${names.join(', ')})` : ''} |
 `);

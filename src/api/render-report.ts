@@ -387,6 +387,7 @@ async function warmFonts(page: Page): Promise<void> {
  */
 class PagePool {
   readonly #idle: Page[] = [];
+  readonly #uses = new WeakMap<Page, number>();
   readonly #waiting: ((p: Page | undefined) => void)[] = [];
   #open = 0;
   constructor(
@@ -420,7 +421,11 @@ class PagePool {
     }
   }
   release(page: Page, broken: boolean): void {
-    if (broken || page.isClosed()) {
+    const uses = (this.#uses.get(page) ?? 0) + 1;
+    this.#uses.set(page, uses);
+    // A renderer keeps some of every document it printed: a page is replaced now and then, so
+    // a long-running service's memory stays flat (a new page costs about a second, once).
+    if (broken || page.isClosed() || uses >= PAGE_USES) {
       this.#open--;
       void page.close().catch(() => undefined);
       this.#waiting.shift()?.(undefined);
@@ -433,6 +438,9 @@ class PagePool {
 }
 
 const pools = new WeakMap<Browser, PagePool>();
+
+/** Reports a page prints before it is replaced by a fresh one. */
+const PAGE_USES = 100;
 
 /** Pages a browser prints reports in at once. */
 export const REPORT_PAGES = 4;
