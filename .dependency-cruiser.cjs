@@ -16,7 +16,7 @@ const STAGES = [
   ['diagrams', '^src/diagrams/'],
   ['output', '^src/output/'],
   ['build', '^src/(build|render-cache)\\.ts$'],
-  ['front', '^src/(api|commands|preflight|preview|cli\\.ts|index\\.ts)'],
+  ['front', '^src/(api|commands|preflight|preview|service|cli\\.ts|index\\.ts)'],
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

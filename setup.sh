@@ -4,7 +4,7 @@
 #   - Chromium for the PDF (Debian's `chromium`; puppeteer's own download is never used);
 #   - a math font (fonts-dejavu-extra) for the formulas in the PDF;
 #   - for the tests: Java with Debian's epubcheck, poppler-utils (pdftotext, pdfinfo), qpdf,
-#     procps (ps, pgrep), Ruby's kramdown with its GFM parser (the reference renderer) and calibre
+#     procps (ps, pgrep), redis-server (the queue worker's tests), Ruby's kramdown with its GFM parser (the reference renderer) and calibre
 #     (a real reading system for the EPUB).
 # As root on Debian/Ubuntu the missing packages are installed with apt-get; otherwise it says
 # what to install. Set BOOKBINDER_SKIP_APT=1 to never call apt-get.
@@ -35,6 +35,8 @@ ruby -e 'require "kramdown"; require "kramdown-parser-gfm"' >/dev/null 2>&1 || m
 command -v ebook-convert >/dev/null 2>&1 || missing+=(calibre)
 # The lifecycle tests count Chromium processes with ps and pgrep.
 { command -v pgrep && command -v ps; } >/dev/null 2>&1 || missing+=(procps)
+# The worker tests run BullMQ on a private redis-server (loopback, free port, temp folder).
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "${BOOKBINDER_SKIP_APT:-}" ]; then

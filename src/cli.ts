@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type BuildReport, build, FORMATS, type Format } from './build.js';
 import { initBook } from './commands/init.js';
+import type { ServeFlags, WorkerFlags } from './commands/service.js';
 import { type ConfigDiagnostic, loadConfig } from './config/load.js';
 import { type CliFlags, resolveSettings } from './config/resolve.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics, strictify } from './diagnostics.js';
@@ -44,6 +45,12 @@ function parseName(value: string): string {
 function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
   return n;
 }
 
@@ -294,6 +301,38 @@ export async function main(
     .action(async (pdf: string, flags: PreflightFlags) => {
       const { runPreflight } = await import('./commands/preflight.js');
       code = runPreflight(pdf, flags, io);
+    });
+  program
+    .command('serve')
+    .description('an HTTP API: POST /render (a job as JSON, or a zipped site) returns the PDF, EPUB or HTML')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('-p, --port <port>', 'port; 0 picks a free one', parsePort, 3000)
+    .option('--token <token>', 'require `Authorization: Bearer TOKEN` (or set BOOKBINDER_TOKEN)')
+    .option('--max-body <bytes>', 'largest request body', parseCount, 20_000_000)
+    .option('--timeout <seconds>', 'time allowed per render', parseCount, 60)
+    .option('--concurrency <n>', 'renders at once', parseCount, 2)
+    .option('--queue <n>', 'requests waiting for a render before 503', parseCount, 8)
+    .action(async (flags: ServeFlags) => {
+      const { runServe } = await import('./commands/service.js');
+      code = await runServe(flags, io);
+    });
+  program
+    .command('worker')
+    .description('render jobs from a BullMQ queue on Redis (the same job JSON as serve)')
+    .requiredOption('--redis <url>', 'the Redis server, redis://host:port')
+    .requiredOption('--queue <name>', 'the queue name')
+    .option('--concurrency <n>', 'jobs at once', parseCount, 2)
+    .option(
+      '--lock-duration <seconds>',
+      "a job's lock; a killed worker's job moves on after it",
+      parseCount,
+      30,
+    )
+    .option('--stalled-interval <seconds>', 'how often stalled jobs are looked for', parseCount, 15)
+    .option('--timeout <seconds>', 'time allowed per render', parseCount, 60)
+    .action(async (flags: WorkerFlags) => {
+      const { runWorker } = await import('./commands/service.js');
+      code = await runWorker(flags, io);
     });
   program
     .command('init')

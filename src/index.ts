@@ -1,6 +1,6 @@
 /**
  * bookbinder's library API: build a just-the-docs folder into PDF, EPUB and HTML buffers, or
- * one Markdown string into a PDF or an EPUB; load and validate bookbinder's settings.
+ * one Markdown string into a PDF or an EPUB; a report from a template and data, in memory; load and validate bookbinder's settings.
  * @packageDocumentation
  */
 
@@ -9,6 +9,14 @@ export {
   type RenderMarkdownResult,
   renderMarkdown,
 } from './api/render-markdown.js';
+export {
+  PAGE_SIZES,
+  type RenderReportOptions,
+  type RenderReportResult,
+  type ReportBand,
+  renderReport,
+} from './api/render-report.js';
+export { parseJob, RenderJob } from './service/job.js';
 export { BrowserNotFoundError, findChromium } from './browser/launch.js';
 export {
   type BuildOptions,

@@ -176,24 +176,38 @@ export async function launchBrowser(): Promise<Browser> {
   hold();
   let browser: Browser;
   try {
-    // Loaded on first launch: importing puppeteer costs a build that needs no browser time.
-    const { default: puppeteer } = await import('puppeteer');
-    browser = await puppeteer.launch({
-      executablePath: findChromium(),
-      headless: true,
-      pipe: true,
-      args: chromiumArgs(),
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC', FONTCONFIG_FILE: isolatedFontConfig() },
-    });
+    browser = await startChromium();
   } catch (e) {
     letGo();
     throw e;
   }
   track(browser);
   return browser;
+}
+
+/** Starts Chromium over a pipe with the curated flags (no signal handling of its own). */
+async function startChromium(): Promise<Browser> {
+  // Loaded on first launch: importing puppeteer costs a build that needs no browser time.
+  const { default: puppeteer } = await import('puppeteer');
+  return puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    pipe: true,
+    args: chromiumArgs(),
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    env: { ...process.env, LANG: 'en_US.UTF-8', TZ: 'UTC', FONTCONFIG_FILE: isolatedFontConfig() },
+  });
+}
+
+/**
+ * Launches Chromium for a long-running service (`serve`, `worker`), which handles signals
+ * itself: a SIGTERM there finishes the running jobs before the browser is closed, where a build
+ * ends at once. Chromium still exits with this process, even on SIGKILL (the pipe closes).
+ */
+export function launchServiceBrowser(): Promise<Browser> {
+  return startChromium();
 }
 
 /** Closes a browser, killing it when it does not close in time (or already crashed). */
