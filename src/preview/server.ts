@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, relative, resolve, sep } from 'node:path';
@@ -15,6 +16,7 @@ import type { Browser } from 'puppeteer';
 import { launchBrowser } from '../browser/launch.js';
 import { MEDIA_TYPES } from '../browser/serve.js';
 import { type BuildOptions, type BuildResult, build } from '../build.js';
+import { sanitizeSvgFile } from '../compose/sanitize.js';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from '../diagnostics.js';
 import { PrintCache } from '../output/pdf/cache.js';
 import { renderPdf } from '../output/pdf/render.js';
@@ -212,9 +214,26 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       return;
     }
     const file = path.startsWith('/src/') ? current?.assets?.get(path.slice(5)) : undefined;
+    if (file && extname(file).toLowerCase() === '.svg') {
+      // An SVG file is a document that can script and fetch: the preview serves it with the
+      // same sanitiser as the outputs, and a policy that lets it load nothing.
+      readFile(file, 'utf8').then(
+        (text) => {
+          res.writeHead(200, {
+            'content-type': 'image/svg+xml',
+            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            'x-content-type-options': 'nosniff',
+          });
+          res.end(sanitizeSvgFile(text).svg);
+        },
+        () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'),
+      );
+      return;
+    }
     if (file) {
       res.writeHead(200, {
         'content-type': MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'x-content-type-options': 'nosniff',
       });
       createReadStream(file)
         .on('error', () => res.end())

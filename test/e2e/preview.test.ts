@@ -20,6 +20,15 @@ describe('bookbinder preview (puppeteer against 127.0.0.1)', function () {
   before(async function () {
     requireTools(this, 'chromium');
     cpSync(join(FIXTURES, 'sites', 'mini'), dir, { recursive: true });
+    // The square as a hostile author would draw it: a script and a remote image inside.
+    const square = join(dir, 'assets', 'square.svg');
+    writeFileSync(
+      square,
+      readFileSync(square, 'utf8').replace(
+        '</svg>',
+        '<script>alert(1)</script><image href="http://127.0.0.1:9/x.png" width="1" height="1"/></svg>',
+      ),
+    );
     server = await startPreview({ source: dir, port: 0 });
     browser = await launchBrowser();
   });
@@ -70,6 +79,10 @@ describe('bookbinder preview (puppeteer against 127.0.0.1)', function () {
     const svg = await fetch(new URL('src/assets/square.svg', server.url));
     assert.equal(svg.status, 200);
     assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
+    assert.match(svg.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    const drawn = await svg.text();
+    assert.match(drawn, /<svg/);
+    assert.doesNotMatch(drawn, /<script|alert|127\.0\.0\.1/, 'served through the SVG sanitiser');
     assert.equal((await fetch(new URL('src/_config.yml', server.url))).status, 404);
     assert.equal((await fetch(new URL('src/../../etc/passwd', server.url))).status, 404);
   });
