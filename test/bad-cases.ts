@@ -562,6 +562,26 @@ export const CASES: readonly BadCase[] = [
     file: '_config.yml',
     line: 0,
   },
+  {
+    name: 'a folder of _data that links outside the site',
+    files: { 'a.md': fm('title: A', 'Users: {{ site.data.etc.passwd }}.\n'), '_data/own.yml': 'a: 1\n' },
+    symlinks: { '_data/etc': '/etc' },
+    code: 'source/symlink',
+    severity: 'warning',
+    file: '_data/etc',
+    line: 0,
+    html: ['!root:x:0', 'Users: .'],
+  },
+  {
+    name: '_data itself links outside the site',
+    files: { 'a.md': fm('title: A', 'Users: {{ site.data.passwd }}.\n') },
+    symlinks: { _data: '/etc' },
+    code: 'source/outside-site',
+    severity: 'warning',
+    file: '_data',
+    line: 0,
+    html: ['!root:x:0'],
+  },
   // Kept, as kramdown keeps it, with a warning (issue 18, point 14).
   {
     name: 'an unclosed <!-- keeps the rest of the page',

@@ -121,6 +121,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   return { config, source, files, diagnostics: sortDiagnostics(diags) };
 }
 
+/**
+ * Whether a folder (which may not exist yet) lies inside `root`, written and after links: its
+ * nearest existing ancestor is resolved, so `_link/out` with `_link -> /etc` is outside.
+ */
+function folderWithin(root: string, folder: string): boolean {
+  const base = realFolder(root);
+  if (!isWithin(resolve(root), folder) && !isWithin(base, folder)) return false;
+  let probe = folder;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  return isWithin(base, realFolder(probe));
+}
+
 /** The real path of a file or folder (as given when it cannot be resolved). */
 function realFolder(path: string): string {
   try {
@@ -249,6 +261,22 @@ function confined(
   if (config.styles !== undefined)
     kept.styles = config.styles.filter((p, i) => !outside(p, ['styles', String(i)]));
   if (config.titlePage !== undefined && outside(config.titlePage, ['titlePage'])) delete kept.titlePage;
+  // Where files are written is as sensitive as what is read: `output: /var/www/html` with
+  // `name: index` in a site's own config would overwrite a web root when the site is built.
+  if (config.output !== undefined && !folderWithin(root, resolve(dir, config.output))) {
+    const pos = yaml ? locate(yaml, ['output'], undefined) : undefined;
+    diagnostics.push(
+      problem(
+        'error',
+        'config/outside-site',
+        `${[...(yaml?.prefix ?? []), 'output'].join('.')}: ${config.output} is outside the site folder (a config file inside the site may only write inside it, e.g. \`output: _book\`; choose the folder with -o, or give a trusted config with --config)`,
+        shown,
+        pos?.line ?? 0,
+        pos && yaml ? codeFrame(yaml.text, pos.line, pos.col, pos.span) : undefined,
+      ),
+    );
+    delete kept.output;
+  }
   return { config: kept, diagnostics };
 }
 

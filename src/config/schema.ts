@@ -125,7 +125,9 @@ export const BookbinderConfig = z
       .string()
       .min(1)
       .optional()
-      .describe('The output folder, relative to the config file. CLI: `-o, --output`. Default `output`.'),
+      .describe(
+        'The output folder, relative to the config file; a config file inside the site may only name a folder inside it (such as `_book`). CLI: `-o, --output`. Default `output`.',
+      ),
     formats: z
       .array(z.enum(FORMAT_NAMES))
       .min(1)

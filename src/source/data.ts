@@ -2,12 +2,12 @@
  * The site's data files (`Jekyll::DataReader`): `_data/**` YAML, JSON, CSV and TSV become
  * Liquid's `site.data`, a folder becoming a nested mapping and a table a list of rows.
  */
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import type { SiteConfig } from '../model.js';
 import { parseYaml, YamlError } from './yaml.js';
-import { describeProblem, readSiteFile } from './site-files.js';
+import { describeProblem, isWithin, readSiteFile } from './site-files.js';
 
 /** The extensions Jekyll reads, in the order of its glob (a later file wins a shared key). */
 const EXTENSIONS = ['yaml', 'yml', 'json', 'csv', 'tsv'] as const;
@@ -210,8 +210,26 @@ export function loadSiteData(root: string, site: SiteConfig, diags: Diagnostics)
   const out: Record<string, unknown> = {};
   const abs = join(root, dir);
   if (dir === '' || !existsSync(abs) || !statSync(abs).isDirectory()) return out;
+  if (!isWithin(realpathSync(root), realpathSync(abs))) {
+    diags.warn(
+      'source/outside-site',
+      `the data folder ${dir} resolves outside the site (a symbolic link); it is not read, and \`site.data\` is empty`,
+      dir,
+      0,
+    );
+    return out;
+  }
   readFolder(root, dir, out, site, diags);
   return out;
+}
+
+/** Whether a path (after links) is a folder; false when it cannot be read. */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function readFolder(
@@ -251,7 +269,12 @@ function readFolder(
   }
   for (const n of names) {
     const file = `${rel}/${n}`;
-    if (n.startsWith('.') || lstatSync(join(root, file)).isSymbolicLink()) continue;
+    if (n.startsWith('.')) continue;
+    if (lstatSync(join(root, file)).isSymbolicLink()) {
+      if (isFolder(join(root, file)))
+        diags.warn('source/symlink', 'the data folder is a symbolic link; it is not followed', file, 0);
+      continue;
+    }
     if (!statSync(join(root, file)).isDirectory()) continue;
     const nested: Record<string, unknown> = {};
     put(dataKey(n), nested, file);

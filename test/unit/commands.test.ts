@@ -61,15 +61,32 @@ describe('bookbinder init', () => {
 describe('build settings from config files through the CLI', () => {
   it('takes formats, name and output from bookbinder.config.yml; flags win', async () => {
     const dir = copyOfMini();
-    writeFileSync(join(dir, 'bookbinder.config.yml'), 'formats: [html]\nname: mini-book\noutput: ../out\n');
+    writeFileSync(join(dir, 'bookbinder.config.yml'), 'formats: [html]\nname: mini-book\noutput: _book\n');
     const r = await cli(['build', dir, '--json']);
     assert.equal(r.code, EXIT.ok, r.err);
     const report = JSON.parse(r.out) as { outputs: string[] };
-    assert.deepEqual(report.outputs, [join(dir, '..', 'out', 'mini-book.html')]);
+    assert.deepEqual(report.outputs, [join(dir, '_book', 'mini-book.html')]);
     const flag = await cli(['build', dir, '--json', '--name', 'other', '-o', join(dir, '..', 'o2')]);
     assert.deepEqual((JSON.parse(flag.out) as { outputs: string[] }).outputs, [
       join(dir, '..', 'o2', 'other.html'),
     ]);
+  });
+
+  it("a site's own config may not write outside the site: exit 1, nothing written there", async () => {
+    const dir = copyOfMini();
+    const target = join(dir, '..', 'web-root');
+    writeFileSync(join(dir, 'bookbinder.config.yml'), `formats: [html]\nname: index\noutput: ${target}\n`);
+    const r = await cli(['build', dir, '--json']);
+    assert.equal(r.code, EXIT.badInput, r.err);
+    const report = JSON.parse(r.out) as { errors: { file: string; line: number; code: string }[] };
+    assert.deepEqual(
+      report.errors.map((e) => [e.file, e.line, e.code]),
+      [['bookbinder.config.yml', 3, 'config/outside-site']],
+    );
+    assert.ok(!existsSync(target), 'nothing written outside the site');
+    const given = await cli(['build', dir, '--json', '--config', join(dir, 'bookbinder.config.yml')]);
+    assert.equal(given.code, EXIT.ok, given.err);
+    assert.ok(existsSync(join(target, 'index.html')), 'the config the user named is trusted');
   });
 
   it('a config error stops the build with exit 1, the line, and a code frame on stderr', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeFrame } from '../../src/config/frame.js';
@@ -166,6 +166,37 @@ describe('config: bookbinder.config.* and the bookbinder: key of _config.yml', (
       ],
     );
     assert.deepEqual(given.config.styles, [join(dir, 'ok.css'), '/etc/hostname']);
+  });
+
+  it('a config file inside the site may not write outside it: output: is an error at its line', async () => {
+    const dir = site({
+      'bookbinder.config.yml': 'name: index\noutput: /tmp/bb-web-root\n',
+      '_config.yml': 'title: T\nbookbinder:\n  output: _book\n',
+    });
+    symlinkSync(tmpdir(), join(dir, '_link'));
+    const loaded = await loadConfig({ source: dir, cwd: dir });
+    assert.deepEqual(
+      loaded.diagnostics.map((d) => [d.severity, d.code, d.file, d.line]),
+      [['error', 'config/outside-site', 'bookbinder.config.yml', 2]],
+    );
+    assert.match(loaded.diagnostics[0]!.message, /^output: \/tmp\/bb-web-root is outside the site folder/);
+    assert.equal(loaded.config.output, join(dir, '_book'), "the site's own _book is kept");
+    // Through a link to a folder outside, and through .., also when the folder does not exist yet.
+    writeFileSync(join(dir, 'bookbinder.config.yml'), 'output: _link/out\n');
+    assert.deepEqual(
+      (await loadConfig({ source: dir, cwd: dir })).diagnostics.map((d) => d.code),
+      ['config/outside-site'],
+    );
+    writeFileSync(join(dir, 'bookbinder.config.yml'), 'output: _book/../../x\n');
+    assert.deepEqual(
+      (await loadConfig({ source: dir, cwd: dir })).diagnostics.map((d) => d.code),
+      ['config/outside-site'],
+    );
+    // The user's own config (given with --config) may write anywhere.
+    writeFileSync(join(dir, 'bookbinder.config.yml'), 'output: /tmp/bb-web-root\n');
+    const given = await loadConfig({ source: dir, cwd: dir, file: join(dir, 'bookbinder.config.yml') });
+    assert.deepEqual(given.diagnostics, []);
+    assert.equal(given.config.output, '/tmp/bb-web-root');
   });
 
   it('refuses two config files in one folder', async () => {

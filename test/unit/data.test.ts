@@ -1,6 +1,6 @@
 /** `_data/` as Jekyll reads it into `site.data`, and the diagnostics for malformed files. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadSiteConfig } from '../../src/config/site.js';
@@ -85,6 +85,22 @@ describe('site data (_data/)', () => {
     const { data, diags } = load(root);
     assert.deepEqual(data, { a: { from: 'json' }, b: { x: 1 } });
     assert.deepEqual(diags, ['data/duplicate-key _data/a.json:1']);
+  });
+
+  it('follows no link out of the site: a linked data file, a linked folder, a linked _data', () => {
+    const outside = site({ 'secret.yml': 'password: hunter2\n', 'deep/more.yml': 'x: 1\n' });
+    const root = site({ 'index.md': '---\ntitle: T\n---\n', '_data/own.yml': 'a: 1\n' });
+    symlinkSync(join(outside, 'secret.yml'), join(root, '_data', 'pw.yml'));
+    symlinkSync(join(outside, 'deep'), join(root, '_data', 'deep'));
+    const linked = load(root);
+    assert.deepEqual(linked.data, { own: { a: 1 } });
+    assert.deepEqual(linked.diags, ['source/symlink _data/deep:0', 'source/symlink _data/pw.yml:0']);
+    const whole = site({ 'index.md': '---\ntitle: T\n---\n' });
+    symlinkSync(outside, join(whole, '_data'));
+    const all = load(whole);
+    assert.deepEqual(all.data, {});
+    assert.deepEqual(all.diags, ['source/outside-site _data:0']);
+    assert.doesNotMatch(JSON.stringify(all.data), /hunter2/);
   });
 
   it('`data_dir` moves the folder; a `data:` mapping in _config.yml replaces it, as in Jekyll', () => {
