@@ -133,3 +133,13 @@ export function markParagraphs(html: string): string {
     return `<p${merged}>${inner}</p>`;
   });
 }
+
+/**
+ * Opens every `<details>`: paper cannot be clicked, and a closed one would print its summary
+ * alone, its body lost.
+ */
+export function openDetails(html: string): string {
+  return html.replace(/<details(?=[\s>])([^>]*)>/gi, (all, attrs: string) =>
+    /(?:^|\s)open(?=[\s=]|$)/i.test(attrs) ? all : `<details open${attrs}>`,
+  );
+}

@@ -17,6 +17,7 @@ import {
   destinationLinks,
   markExternalLinks,
   markParagraphs,
+  openDetails,
   printLinkAddresses,
   printPageCss,
 } from './print.js';
@@ -156,7 +157,8 @@ export function stitchParts(book: Book, options: StitchOptions): StitchParts {
   const table = chapterTable(book.chapters);
   const chapters = book.chapters.map((c) => {
     let html = finalizeHtml(c.html, table, options.style);
-    if (print) html = printLinkAddresses(markExternalLinks(markParagraphs(html)), print.config.printUrls);
+    if (print)
+      html = printLinkAddresses(markExternalLinks(markParagraphs(openDetails(html))), print.config.printUrls);
     const blank = print?.blankBefore?.has(c.chapter.id) ? BLANK_PAGE : '';
     return blank + chapterSection(c, html);
   });

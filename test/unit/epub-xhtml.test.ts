@@ -43,6 +43,14 @@ describe('EPUB chapter conversion', () => {
     );
   });
 
+  it('opens every <details>, since calibre and Kindle cannot', () => {
+    const r = convert(
+      '<details><summary>More</summary><p>Hidden body</p></details><details open=""><summary>B</summary></details>',
+    );
+    assert.equal(r.xhtml.match(/<details open="open">/g)?.length, 2);
+    assert.match(r.xhtml, /<p>Hidden body<\/p>/);
+  });
+
   it('keeps width, height and viewBox, declares the SVG namespace and flags svg and mathml', () => {
     const r = convert(
       '<svg width="10" height="10" viewBox="0 0 10 10"><use xlink:href="#a"/><foreignObject><p>x</p></foreignObject></svg>' +

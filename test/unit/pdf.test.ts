@@ -10,6 +10,7 @@ import {
   isVagueLinkText,
   markExternalLinks,
   markParagraphs,
+  openDetails,
   printLinkAddresses,
   printPageCss,
 } from '../../src/compose/print.js';
@@ -329,6 +330,17 @@ describe('print helpers', () => {
   it('keeps only a short lead-in with what follows, not a long paragraph ending in a colon', () => {
     const long = `<p>${'word '.repeat(40)}as follows:</p>`;
     assert.equal(markParagraphs(long), long);
+  });
+
+  it('opens every <details> for print, once, whatever its attributes', () => {
+    assert.equal(
+      openDetails(
+        '<details><summary>A</summary>x</details><details class="c" open><summary>B</summary></details>' +
+          '<details\nid="d" data-open="no"><summary>C</summary></details><detailsx>',
+      ),
+      '<details open><summary>A</summary>x</details><details class="c" open><summary>B</summary></details>' +
+        '<details open\nid="d" data-open="no"><summary>C</summary></details><detailsx>',
+    );
   });
 
   it('links every bookmark target from a hidden list', () => {

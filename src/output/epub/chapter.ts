@@ -93,6 +93,8 @@ export function prepareChapter(input: PrepareInput): ChapterDoc {
   for (const el of elements(tree)) {
     // The source line a block came from serves the print's layout diagnostics, not a reader.
     if (el.namespaceURI === NAMESPACES.html) removeAttr(el, 'data-line');
+    // Reading systems that cannot toggle a <details> (calibre, Kindle) would hide its body.
+    if (el.tagName === 'details' && el.namespaceURI === NAMESPACES.html) setAttr(el, 'open', 'open');
     const id = getAttr(el, 'id');
     if (id !== undefined) ids.add(id);
     mathml ||= el.namespaceURI === NAMESPACES.mathml;
