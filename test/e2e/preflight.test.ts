@@ -85,7 +85,7 @@ describe('print preflight of the sample handbook', function () {
 describe('print rules on a made-up site, checked by the preflight', function () {
   this.timeout(180_000);
 
-  it('splits a long code block instead of leaving the page before it empty; prints vague links’ addresses', function () {
+  it('splits a long code block, a paragraph of images and a long callout instead of leaving the page before empty; prints vague links’ addresses', function () {
     requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
     const site = mkdtempSync(join(tmpdir(), 'bb-rules-'));
     mkdirSync(join(site, 'docs'));
@@ -111,6 +111,22 @@ describe('print rules on a made-up site, checked by the preflight', function () 
         `${para(30)} For the details [click here](https://example.org/some-long-path/to-a-page?x=1&y=2).`,
         '',
       ].join('\n'),
+    );
+    // Three images in one paragraph (one a line), and a long callout, each after a few lines: both
+    // split (a paragraph or quote with a class is kept whole only on e-readers).
+    mkdirSync(join(site, 'assets'));
+    writeFileSync(
+      join(site, 'assets', 'square.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300" viewBox="0 0 40 30"><rect width="40" height="30" fill="#446"/></svg>',
+    );
+    const img = (n: number): string => `<img src="/assets/square.svg" alt="Square ${n}" />`;
+    writeFileSync(
+      join(site, 'docs', 'images.md'),
+      `---\ntitle: Images\nnav_order: 2\n---\n\n${para(10)}\n\n${img(1)}\n${img(2)}\n${img(3)}\n\nAfter the images.\n`,
+    );
+    writeFileSync(
+      join(site, 'docs', 'callout.md'),
+      `---\ntitle: Callout\nnav_order: 3\n---\n\n${para(10)}\n\n${para(60)}\n{: .note }\n\nAfter the callout.\n`,
     );
     const out = join(site, '_out');
     const b = runCli(['build', site, '-o', out, '--format', 'pdf', '--quiet']);
