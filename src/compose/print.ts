@@ -112,8 +112,10 @@ const LEAD_IN_MAX = 120;
 
 /**
  * Marks paragraphs the print styles treat apart: a short lead-in ending in a colon (`bb-lead-in`,
- * kept with what it introduces) and one holding nothing but images (`bb-images`, which may
- * break between them).
+ * kept with what it introduces), one holding nothing but images (`bb-images`, which may
+ * break between them) and an empty one (`bb-empty`: a `<p></p>` written as a spacer has no
+ * height, but it offers the layout a page break that the rules keeping blocks together do not
+ * see, so it is left out of print).
  */
 export function markParagraphs(html: string): string {
   return html.replace(/<p(\s[^>]*)?>([\s\S]*?)<\/p>/g, (all, attrs: string | undefined, inner: string) => {
@@ -122,11 +124,13 @@ export function markParagraphs(html: string): string {
       .replace(/&nbsp;|&#160;/g, ' ')
       .trim();
     const cls =
-      text === '' && /<img\b/.test(inner)
-        ? 'bb-images'
-        : /:$/.test(text) && text.length <= LEAD_IN_MAX
-          ? 'bb-lead-in'
-          : '';
+      inner.trim() === ''
+        ? 'bb-empty'
+        : text === '' && /<img\b/.test(inner)
+          ? 'bb-images'
+          : /:$/.test(text) && text.length <= LEAD_IN_MAX
+            ? 'bb-lead-in'
+            : '';
     if (cls === '') return all;
     const a = attrs ?? '';
     const merged = /\bclass="/.test(a) ? a.replace(/\bclass="/, `class="${cls} `) : `${a} class="${cls}"`;

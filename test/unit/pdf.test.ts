@@ -327,6 +327,13 @@ describe('print helpers', () => {
     );
   });
 
+  it('marks empty paragraphs (spacers), not a paragraph holding a line break', () => {
+    assert.equal(
+      markParagraphs('<p>\n</p><p data-line="3"></p><p><br /></p><p> x </p>'),
+      '<p class="bb-empty">\n</p><p data-line="3" class="bb-empty"></p><p><br /></p><p> x </p>',
+    );
+  });
+
   it('keeps only a short lead-in with what follows, not a long paragraph ending in a colon', () => {
     const long = `<p>${'word '.repeat(40)}as follows:</p>`;
     assert.equal(markParagraphs(long), long);
