@@ -85,7 +85,7 @@ describe('print preflight of the sample handbook', function () {
 describe('print rules on a made-up site, checked by the preflight', function () {
   this.timeout(180_000);
 
-  it('splits a long code block, a paragraph of images and a long callout instead of leaving the page before empty; prints vague links’ addresses', function () {
+  it('splits a long code block, a paragraph of images and a long callout instead of leaving the page before empty; fits a wide table; prints vague links’ addresses', function () {
     requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
     const site = mkdtempSync(join(tmpdir(), 'bb-rules-'));
     mkdirSync(join(site, 'docs'));
@@ -128,6 +128,12 @@ describe('print rules on a made-up site, checked by the preflight', function () 
       join(site, 'docs', 'callout.md'),
       `---\ntitle: Callout\nnav_order: 3\n---\n\n${para(10)}\n\n${para(60)}\n{: .note }\n\nAfter the callout.\n`,
     );
+    // A table of sixteen columns, wider than the text block: set smaller, no column cut off.
+    const cols = Array.from({ length: 16 }, (_, i) => i + 1);
+    writeFileSync(
+      join(site, 'docs', 'table.md'),
+      `---\ntitle: Table\nnav_order: 4\n---\n\n| ${cols.map((c) => `Col${c}`).join(' | ')} |\n|${cols.map(() => '---').join('|')}|\n| ${cols.map((c) => `0.${c}25`).join(' | ')} |\n`,
+    );
     const out = join(site, '_out');
     const b = runCli(['build', site, '-o', out, '--format', 'pdf', '--quiet']);
     assert.equal(b.status, 0, b.stderr);
@@ -139,5 +145,7 @@ describe('print rules on a made-up site, checked by the preflight', function () 
     );
     const text = run('pdftotext', [join(out, 'book.pdf'), '-']).replace(/\s+/g, '');
     assert.match(text, /clickhere<https:\/\/example\.org\/some-long-path\/to-a-page\?x=1&y=2>/);
+    assert.match(text, /Col16/, 'the last column is printed');
+    assert.match(text, /0\.1625/);
   });
 });

@@ -13,6 +13,9 @@ import type { Diagnostics } from '../../diagnostics.js';
 /** The smallest size a display formula is set at to fit, as a share of its own size. */
 export const FORMULA_FLOOR = 0.6;
 
+/** The smallest size a table is set at to fit (its cells stay readable), as a share of its own. */
+export const TABLE_FLOOR = 0.7;
+
 /**
  * Chromium prints a document whose content is wider than the page smaller, all of it: one table
  * 300 pt too wide set every page of its chunk at two thirds of the size. A chapter clips what
@@ -43,8 +46,10 @@ export interface Fitted {
   readonly scale: number;
   /** It is still too wide at the floor and may break into lines. */
   readonly broken: boolean;
-  /** A display formula (else one in a line of text). */
+  /** A display formula (else one in a line of text, or a table). */
   readonly display: boolean;
+  /** A table (too many columns for the page) rather than a formula. */
+  readonly table?: boolean;
 }
 
 /** What the layout check found in one document. */
@@ -67,7 +72,7 @@ export async function checkLayout(page: Page, width: number, floor = FORMULA_FLO
   await page.setViewport({ width: Math.floor(width), height: 1000 });
   await page.emulateMediaType('print');
   try {
-    return await page.evaluate(fitAndMeasure, floor);
+    return await page.evaluate(fitAndMeasure, floor, TABLE_FLOOR);
   } finally {
     await page.emulateMediaType();
   }
@@ -77,7 +82,7 @@ export async function checkLayout(page: Page, width: number, floor = FORMULA_FLO
  * Runs in the page (serialised by puppeteer: it may use nothing from this module). Scripts are
  * off in the print page; this runs as the debugger's evaluation, which they do not stop.
  */
-async function fitAndMeasure(floor: number): Promise<LayoutReport> {
+async function fitAndMeasure(floor: number, tableFloor: number): Promise<LayoutReport> {
   // No scroll bar may take width from the layout while it is measured.
   const noBars = document.createElement('style');
   noBars.textContent = 'html{scrollbar-width:none}';
@@ -93,14 +98,14 @@ async function fitAndMeasure(floor: number): Promise<LayoutReport> {
    * Chromium's smallest font size keeps deep scripts from shrinking with the rest. Returns the
    * scale, or undefined when it fitted already.
    */
-  const shrink = (k: HTMLElement, avail: number, width: () => number): number | undefined => {
+  const shrink = (k: HTMLElement, avail: number, width: () => number, least = floor): number | undefined => {
     const size = Number.parseFloat(getComputedStyle(k).fontSize);
     let scale = 1;
     for (let round = 0; round < 4; round++) {
       const need = width();
-      if (need <= avail + 0.5 || scale <= floor) break;
+      if (need <= avail + 0.5 || scale <= least) break;
       // A hair smaller than the exact ratio: widths are rounded to layout units.
-      scale = Math.max(floor, scale * (avail / need) * 0.995);
+      scale = Math.max(least, scale * (avail / need) * 0.995);
       k.style.fontSize = `${size * scale}px`;
     }
     return scale === 1 ? undefined : scale;
@@ -136,6 +141,25 @@ async function fitAndMeasure(floor: number): Promise<LayoutReport> {
     if (widest() > avail / 3 && style.textAlign === 'justify') block.style.textAlign = 'left';
     const scale = shrink(k, avail, widest);
     if (scale !== undefined) fitted.push({ ...where(k), scale, broken: false, display: false });
+  }
+  // A table with more columns than the page is wide for is set smaller (its padding, in em,
+  // with it), never below its floor: on paper nothing scrolls, and a cut-off column is lost.
+  for (const t of Array.from(document.querySelectorAll<HTMLElement>('section.chapter table'))) {
+    if (t.parentElement?.closest('table')) continue;
+    let box = t.parentElement;
+    while (box && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
+    if (!box) continue;
+    const style = getComputedStyle(box);
+    const avail =
+      box.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+    if (avail <= 0) continue;
+    const scale = shrink(
+      t,
+      avail,
+      () => Math.max(t.getBoundingClientRect().width, t.scrollWidth),
+      tableFloor,
+    );
+    if (scale !== undefined) fitted.push({ ...where(t), scale, broken: false, display: false, table: true });
   }
   const body = document.body.getBoundingClientRect();
   const kinds: [string, OverflowKind][] = [
@@ -186,7 +210,14 @@ export function reportLayout(reports: readonly LayoutReport[], diags: Diagnostic
       );
     }
   }
-  const fitted = reports.flatMap((r) => r.fitted);
+  const all = reports.flatMap((r) => r.fitted);
+  const tables = all.filter((f) => f.table === true);
+  if (tables.length > 0)
+    diags.info(
+      'layout/table-scaled',
+      `${tables.length} table(s) wider than the text block were set smaller to fit (down to ${Math.floor(Math.min(...tables.map((f) => f.scale)) * 100)}%)`,
+    );
+  const fitted = all.filter((f) => f.table !== true);
   const broken = fitted.filter((f) => f.broken);
   for (const display of [true, false]) {
     const scaled = fitted.filter((f) => !f.broken && f.display === display);
