@@ -55,6 +55,18 @@ describe('print math (KaTeX HTML)', () => {
     assert.equal(html.match(/bb-math-nobr/g)?.length, 1);
   });
 
+  it('never offers a line break between two relations (TeX does not), only after the last', () => {
+    const bases = (tex: string): number => {
+      const html = katexHtml(rendered(`Write $$${tex}$$ here.`));
+      return html.match(/<span class="base">/g)?.length ?? 0;
+    };
+    // A ⊥⊥ B: the two ⊥ and the negative space between them form one box, then B.
+    assert.equal(bases('A \\perp\\!\\!\\!\\perp B'), 2);
+    assert.equal(bases('a \\le\\ge b'), 2);
+    // Separate relations still break after each: a = b = c has three boxes.
+    assert.equal(bases('a = b = c'), 3);
+  });
+
   it('leaves raw MathML without TeX alone', () => {
     const raw = '<p><math><mi>x</mi></math></p>';
     assert.equal(katexHtml(raw), raw);

@@ -43,6 +43,50 @@ function withText(set: string, text: string): string {
   return `${set.slice(0, last)}<span class="bb-math-nobr">${base}<span class="bb-math-text">${text}</span></span>${end}`;
 }
 
+/** The part of KaTeX's HTML tree this module reads: a box with classes and children. */
+interface TreeNode {
+  classes: string[];
+  children: TreeNode[];
+  toMarkup(): string;
+}
+
+/** KaTeX's HTML tree builder (exported by KaTeX, outside its typed API). */
+type TreeBuilder = (tex: string, options: Katex.KatexOptions) => TreeNode;
+
+/**
+ * TeX never breaks a line between two relations (`A \perp\!\!\!\perp B`, `a := b`); KaTeX's HTML
+ * starts a new box (a break opportunity) after every relation, whatever follows, and the first
+ * relation is then left at a line end with the negative space after it, in the margin. Each box
+ * that ends with a relation (and its spacing) is joined to the next when that one opens with a
+ * relation.
+ */
+export function joinRelations(tree: TreeNode): TreeNode {
+  if (tree.classes.includes('katex-html')) {
+    const first = (b: TreeNode): TreeNode | undefined =>
+      b.children.find((c) => !c.classes.includes('strut') && !c.classes.includes('mspace'));
+    const last = (b: TreeNode): TreeNode | undefined =>
+      b.children.findLast((c) => !c.classes.includes('mspace'));
+    const out: TreeNode[] = [];
+    for (const child of tree.children) {
+      const before = out.at(-1);
+      if (
+        before?.classes.includes('base') &&
+        child.classes.includes('base') &&
+        last(before)?.classes.includes('mrel') &&
+        first(child)?.classes.includes('mrel')
+      ) {
+        before.children.push(...child.children);
+        continue;
+      }
+      out.push(child);
+    }
+    tree.children = out;
+    return tree;
+  }
+  for (const child of tree.children ?? []) joinRelations(child);
+  return tree;
+}
+
 /**
  * The formulas of one chapter's HTML set as KaTeX HTML. Each `<math>` with a TeX annotation is
  * rendered again, in order and with one macro table, so that a `\newcommand` of an earlier
@@ -61,16 +105,17 @@ export function katexHtml(html: string): string {
       const after = close !== undefined && open === undefined ? close : '';
       const display = /\bdisplay="block"/.test(attrs);
       try {
-        const set =
-          katex().renderToString(unescapeXml(tex), {
-            displayMode: display,
-            output: 'html',
-            throwOnError: true,
-            strict: 'ignore',
-            trust: false,
-            macros,
-            globalGroup: true,
-          }) + after;
+        const build = (katex() as unknown as { __renderToHTMLTree: TreeBuilder }).__renderToHTMLTree;
+        const tree = build(unescapeXml(tex), {
+          displayMode: display,
+          output: 'html',
+          throwOnError: true,
+          strict: 'ignore',
+          trust: false,
+          macros,
+          globalGroup: true,
+        });
+        const set = joinRelations(tree).toMarkup() + after;
         return display || after !== '' || text === '' ? set + text : withText(set, text);
       } catch {
         // It was read once already (the MathML came from it); whatever fails here keeps its MathML.
