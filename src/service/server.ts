@@ -1,6 +1,6 @@
 /**
  * `bookbinder serve`: an HTTP API in front of a warm Chromium. `POST /render` takes a job's JSON
- * (see job.ts) or a zip of a whole site and answers with the document; bad input is a 4xx with
+ * (see job.ts) or a zip or tar (.tar.gz too) of a whole site and answers with the document; bad input is a 4xx with
  * coded diagnostics as JSON. Limits: body size, time per request, renders at once plus a short
  * queue (503 with Retry-After beyond it). `GET /health`, Prometheus `GET /metrics`.
  */
@@ -12,7 +12,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { closeBrowser, launchServiceBrowser } from '../browser/launch.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { CONTENT_TYPES, type JobResult, parseJob, runJob } from './job.js';
-import { buildSiteArchive } from './site.js';
+import { type ArchiveKind, buildSiteArchive } from './site.js';
 
 /** Settings of the server. */
 export interface ServeOptions {
@@ -37,6 +37,18 @@ export interface RenderServer {
   /** Stops taking requests, finishes the running ones, closes Chromium. */
   close(): Promise<void>;
 }
+
+/** Media types of a whole site's archive (a tar may be gzip-compressed under any of its names). */
+const ARCHIVE_TYPES: ReadonlyMap<string, ArchiveKind> = new Map([
+  ['application/zip', 'zip'],
+  ['application/x-zip-compressed', 'zip'],
+  ['application/x-tar', 'tar'],
+  ['application/tar', 'tar'],
+  ['application/gzip', 'tar'],
+  ['application/x-gzip', 'tar'],
+  ['application/x-gtar', 'tar'],
+  ['application/x-compressed-tar', 'tar'],
+]);
 
 class HttpError extends Error {
   constructor(
@@ -156,19 +168,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     url: URL,
   ): Promise<{ format: string; run?: (b: Browser) => Promise<JobResult>; invalid?: JobResult }> => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const isZip = type === 'application/zip' || type === 'application/x-zip-compressed';
-    if (type !== 'application/json' && !isZip)
+    const archive = ARCHIVE_TYPES.get(type);
+    if (type !== 'application/json' && !archive)
       throw new HttpError(
         415,
         'http/unsupported-media-type',
-        'send application/json (a job) or application/zip (a site)',
+        'send application/json (a job), or a site as application/zip, application/x-tar or application/gzip (a .tar.gz)',
       );
     const body = await readBody(req, maxBody);
-    if (isZip) {
+    if (archive) {
       const f = url.searchParams.get('format') ?? 'pdf';
       if (f !== 'pdf' && f !== 'epub' && f !== 'html')
         throw new HttpError(400, 'job/invalid', 'format: choose pdf, epub or html');
-      return { format: f, run: (b) => buildSiteArchive(body, f, b) };
+      return { format: f, run: (b) => buildSiteArchive(body, archive, f, b) };
     }
     let input: unknown;
     try {
