@@ -35,6 +35,8 @@ export interface RenderMarkdownOptions {
   readonly sourceDateEpoch?: number;
   /** A browser to reuse for the PDF (the caller keeps ownership). */
   readonly browser?: Browser;
+  /** Cancels the render: the build stops between steps and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** The document as bytes, and the same report a book build gives. */
@@ -86,6 +88,7 @@ export async function renderMarkdown(
       ...(styles.length > 0 && { styles }),
       ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
       ...(options.browser && { browser: options.browser }),
+      ...(options.signal && { signal: options.signal }),
     });
     const name = options.fileName ?? 'input.md';
     const place = <T extends { file: string; line: number }>(d: T): T =>

@@ -63,6 +63,8 @@ export interface RenderReportOptions {
   readonly browser?: Browser;
   /** Time allowed for printing (default 30 s). */
   readonly timeoutMs?: number;
+  /** Cancels the print: its page is closed at once and the call rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** The report as bytes, with its diagnostics. */
@@ -445,13 +447,18 @@ const PAGE_USES = 100;
 /** Pages a browser prints reports in at once. */
 export const REPORT_PAGES = 4;
 
-/** Prints `html` in a warm page of `browser`. */
+/**
+ * Prints `html` in a warm page of `browser`. When `signal` aborts, the page is closed at once:
+ * the calls in flight reject, its renderer stops, and the pool opens a fresh page later.
+ */
 export async function printReport(
   browser: Browser,
   html: string,
   pdf: PDFOptions,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
+  signal?.throwIfAborted();
   let pool = pools.get(browser);
   if (!pool) {
     pool = new PagePool(browser, REPORT_PAGES);
@@ -459,12 +466,21 @@ export async function printReport(
   }
   const page = await pool.acquire();
   let broken = true;
+  const stop = (): void => void page.close().catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
   try {
+    signal?.throwIfAborted();
     await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
     const out = await page.pdf({ ...pdf, timeout: timeoutMs });
+    signal?.throwIfAborted();
     broken = false;
     return out;
+  } catch (e) {
+    // The page's calls fail with "target closed" when it was cancelled: the reason is the signal's.
+    signal?.throwIfAborted();
+    throw e;
   } finally {
+    signal?.removeEventListener('abort', stop);
     pool.release(page, broken);
   }
 }
@@ -486,7 +502,7 @@ export async function renderReport(
     return { data: new TextEncoder().encode(html), html, diagnostics: diags.list(), ok: true };
   const timeout = options.timeoutMs ?? 30_000;
   const data = options.browser
-    ? await printReport(options.browser, html, pdfOptions, timeout)
-    : await withSharedBrowser((b) => printReport(b, html, pdfOptions, timeout));
+    ? await printReport(options.browser, html, pdfOptions, timeout, options.signal)
+    : await withSharedBrowser((b) => printReport(b, html, pdfOptions, timeout, options.signal));
   return { data, html, diagnostics: diags.list(), ok: true };
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Browser } from 'puppeteer';
 import { renderMarkdown } from '../api/render-markdown.js';
+import { scopedBrowser } from '../browser/scoped.js';
 import { fillTemplate, PAGE_SIZES, renderReport } from '../api/render-report.js';
 import type { Diagnostic } from '../diagnostics.js';
 
@@ -82,26 +83,42 @@ export function parseJob(input: unknown): { job?: RenderJob; diagnostics: Diagno
   };
 }
 
-/** Renders a validated job with `browser`. */
-export async function runJob(job: RenderJob, browser: Browser, timeoutMs: number): Promise<JobResult> {
+/**
+ * Renders a validated job with `browser`. When `signal` aborts, the render stops (its page or
+ * browser context is closed) and the call rejects with the signal's reason.
+ */
+export async function runJob(
+  job: RenderJob,
+  browser: Browser,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<JobResult> {
   const images = Object.fromEntries(
     Object.entries(job.images ?? {}).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
   );
   if (job.format === 'epub') {
     const filled = fillTemplate(job.markdown, job.data ?? {}, 'input.md');
     if (!filled.ok) return { ok: false, format: 'epub', diagnostics: filled.diagnostics };
-    const r = await renderMarkdown(filled.text, {
-      format: 'epub',
-      ...(job.options?.title !== undefined && { title: job.options.title }),
-      ...(job.options?.lang !== undefined && { lang: job.options.lang }),
-    });
-    return { ok: r.ok, format: 'epub', ...(r.data && { data: r.data }), diagnostics: r.diagnostics };
+    const scoped = await scopedBrowser(browser, signal);
+    try {
+      const r = await renderMarkdown(filled.text, {
+        format: 'epub',
+        browser: scoped.browser,
+        ...(signal && { signal }),
+        ...(job.options?.title !== undefined && { title: job.options.title }),
+        ...(job.options?.lang !== undefined && { lang: job.options.lang }),
+      });
+      return { ok: r.ok, format: 'epub', ...(r.data && { data: r.data }), diagnostics: r.diagnostics };
+    } finally {
+      await scoped.close();
+    }
   }
   const o = job.options ?? {};
   const r = await renderReport(job.markdown, {
     format: job.format,
     browser,
     timeoutMs,
+    ...(signal && { signal }),
     images,
     ...(job.data && { data: job.data }),
     ...(o.title !== undefined && { title: o.title }),

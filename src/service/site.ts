@@ -12,6 +12,7 @@ import { createGunzip } from 'node:zlib';
 import JSZip from 'jszip';
 import type { Browser } from 'puppeteer';
 import { type Extract, extract as tarExtract, type Header } from 'tar-stream';
+import { scopedBrowser, type ScopedBrowser } from '../browser/scoped.js';
 import { build } from '../build.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { JobResult } from './job.js';
@@ -206,23 +207,33 @@ async function siteRoot(dir: string): Promise<string> {
   return only && (await exists(join(only, '_config.yml'))) ? only : dir;
 }
 
-/** Builds a zipped or tarred site into one format. */
+/** Builds a zipped or tarred site into one format; `signal` cancels it (see build's `signal`). */
 export async function buildSiteArchive(
   body: Uint8Array,
   kind: ArchiveKind,
   format: 'pdf' | 'epub' | 'html',
   browser: Browser,
+  signal?: AbortSignal,
 ): Promise<JobResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bookbinder-site-'));
+  let scoped: ScopedBrowser | undefined;
   try {
     const refused = await unpackSite(body, kind, dir);
     if (refused) return { ...refused, format };
     const source = await siteRoot(dir);
-    const r = await build({ source, formats: [format], browser });
+    // Its pages in a context of their own: a cancelled build's printing stops at once.
+    scoped = await scopedBrowser(browser, signal);
+    const r = await build({
+      source,
+      formats: [format],
+      browser: scoped.browser,
+      ...(signal && { signal }),
+    });
     const data =
       format === 'html' ? (r.html !== undefined ? new TextEncoder().encode(r.html) : undefined) : r[format];
     return { ok: r.ok, format, ...(data && { data }), diagnostics: r.diagnostics };
   } finally {
+    await scoped?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
