@@ -392,6 +392,7 @@ class PagePool {
   readonly #uses = new WeakMap<Page, number>();
   readonly #waiting: ((p: Page | undefined) => void)[] = [];
   #open = 0;
+  #collecting = 0;
   constructor(
     readonly browser: Browser,
     readonly max: number,
@@ -400,7 +401,8 @@ class PagePool {
     const idle = this.#idle.pop();
     if (idle && !idle.isClosed()) return idle;
     if (idle) this.#open--;
-    if (this.#open >= this.max) {
+    // A page being collected (see release) is ready in a moment: waited for, not duplicated.
+    if (this.#open >= this.max || this.#collecting > this.#waiting.length) {
       const handed = await new Promise<Page | undefined>((resolve) => this.#waiting.push(resolve));
       if (handed) return handed;
     }
@@ -428,14 +430,50 @@ class PagePool {
     // A renderer keeps some of every document it printed: a page is replaced now and then, so
     // a long-running service's memory stays flat (a new page costs about a second, once).
     if (broken || page.isClosed() || uses >= PAGE_USES) {
-      this.#open--;
-      void page.close().catch(() => undefined);
-      this.#waiting.shift()?.(undefined);
+      this.#drop(page);
       return;
     }
+    // Each report leaves its document (half a megabyte of inline fonts, its DOM) as garbage that
+    // V8 collects only when its heap has grown a lot: a page's renderer went from 40 to 300 MB
+    // over 150 reports. A full collection every few reports, before the page is handed out
+    // again (so no request waits for it), keeps it near 40 MB.
+    if (uses % GC_EVERY === 0) {
+      this.#collecting++;
+      void collectGarbage(page).then(() => {
+        this.#collecting--;
+        if (page.isClosed()) this.#drop(page);
+        else this.#handOver(page);
+      });
+      return;
+    }
+    this.#handOver(page);
+  }
+  #handOver(page: Page): void {
     const next = this.#waiting.shift();
     if (next) next(page);
     else this.#idle.push(page);
+  }
+  #drop(page: Page): void {
+    this.#open--;
+    void page.close().catch(() => undefined);
+    this.#waiting.shift()?.(undefined);
+  }
+}
+
+/** Reports a page prints between two full garbage collections of its renderer. */
+const GC_EVERY = 10;
+
+/** A full garbage collection in the page's renderer (a failure, a closed page, is ignored). */
+async function collectGarbage(page: Page): Promise<void> {
+  try {
+    const session = await page.createCDPSession();
+    try {
+      await session.send('HeapProfiler.collectGarbage');
+    } finally {
+      await session.detach().catch(() => undefined);
+    }
+  } catch {
+    // the page went away: release() then drops it
   }
 }
 
