@@ -4,12 +4,13 @@
  * site in a private temporary folder, goes through the same pipeline as a whole book, and the
  * folder is removed before the call returns.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Browser } from 'puppeteer';
 import { stringify } from 'yaml';
 import { type BuildReport, build, type ReportDiagnostic } from '../build.js';
+import { sanitizeStyleSheet } from '../compose/css.js';
 import type { Diagnostic } from '../diagnostics.js';
 
 /** How to render a Markdown string. */
@@ -35,6 +36,48 @@ export interface RenderMarkdownOptions {
   readonly sourceDateEpoch?: number;
   /** A browser to reuse for the PDF (the caller keeps ownership). */
   readonly browser?: Browser;
+  /** Cancels the render: the build stops between steps and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /**
+   * Images by the name the Markdown uses (`![chart](chart.png)`, `img/logo.svg`): written
+   * beside it in the temporary site, so they are in the PDF and packaged in the EPUB like a
+   * site's images (SVG sanitised the same way). A name is a relative path inside the site (see
+   * {@link imageNameProblem}); an unsafe one throws a RangeError.
+   */
+  readonly images?: Readonly<Record<string, Uint8Array>>;
+  /**
+   * `false` when the Markdown has been through Liquid already (a template filled with data):
+   * Liquid is then not applied again, so data that looks like Liquid stays text.
+   */
+  readonly liquid?: boolean;
+  /** CSS added after the built-in styles, sanitised as a report's is (nothing outside is loaded). */
+  readonly css?: string;
+}
+
+/** Files of the temporary site that an image may not replace. */
+const RESERVED = new Set(['index.md', '_config.yml', '_bare.css', '_job.css']);
+
+/**
+ * Why `name` cannot be an image's name in the temporary site (undefined when it can): it must be
+ * a relative path with no `.` or `..` segment, backslash or NUL, and not one of the site's files.
+ */
+export function imageNameProblem(name: string): string | undefined {
+  if (name === '' || name.startsWith('/') || /[\\\0]/.test(name) || /(^|\/)\.\.?(\/|$)/.test(name))
+    return 'an image name is a relative path without ".", ".." segments, backslashes or NUL';
+  if (RESERVED.has(name)) return `an image may not be named ${name} (a file of the generated site)`;
+  return undefined;
+}
+
+/** Writes the images into `dir` (names checked first: none may leave it). */
+async function writeImages(dir: string, images: Readonly<Record<string, Uint8Array>>): Promise<void> {
+  for (const [name, bytes] of Object.entries(images)) {
+    const problem = imageNameProblem(name);
+    const target = resolve(dir, name);
+    if (problem || !target.startsWith(dir + sep))
+      throw new RangeError(`image ${name}: ${problem ?? 'outside the site'}`);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, bytes);
+  }
 }
 
 /** The document as bytes, and the same report a book build gives. */
@@ -65,7 +108,8 @@ export async function renderMarkdown(
 ): Promise<RenderMarkdownResult> {
   const lead = options.title === undefined ? leadingTitle(markdown) : { body: markdown, skipped: 0 };
   const title = options.title ?? lead.title ?? 'Untitled';
-  const front = `---\n${stringify({ title, nav_order: 1 }).trimEnd()}\n---\n`;
+  const matter = { title, nav_order: 1, ...(options.liquid === false && { render_with_liquid: false }) };
+  const front = `---\n${stringify(matter).trimEnd()}\n---\n`;
   // File line of the Markdown's first line, so diagnostics can be given in the caller's lines.
   const offset = front.split('\n').length - 1 - lead.skipped;
   const site: Record<string, unknown> = { title, lang: options.lang ?? 'en' };
@@ -75,7 +119,12 @@ export async function renderMarkdown(
   try {
     await writeFile(join(dir, '_config.yml'), stringify(site));
     await writeFile(join(dir, 'index.md'), front + lead.body);
+    await writeImages(dir, options.images ?? {});
     const styles = [...(options.styles ?? [])];
+    if (options.css !== undefined) {
+      await writeFile(join(dir, '_job.css'), sanitizeStyleSheet(options.css).css);
+      styles.push(join(dir, '_job.css'));
+    }
     if (options.frontPages === false) {
       await writeFile(join(dir, '_bare.css'), BARE_CSS);
       styles.push(join(dir, '_bare.css'));
@@ -86,6 +135,7 @@ export async function renderMarkdown(
       ...(styles.length > 0 && { styles }),
       ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
       ...(options.browser && { browser: options.browser }),
+      ...(options.signal && { signal: options.signal }),
     });
     const name = options.fileName ?? 'input.md';
     const place = <T extends { file: string; line: number }>(d: T): T =>

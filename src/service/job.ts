@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { Browser } from 'puppeteer';
-import { renderMarkdown } from '../api/render-markdown.js';
+import { imageNameProblem, renderMarkdown } from '../api/render-markdown.js';
+import { scopedBrowser } from '../browser/scoped.js';
 import { fillTemplate, PAGE_SIZES, renderReport } from '../api/render-report.js';
 import type { Diagnostic } from '../diagnostics.js';
 
@@ -19,8 +20,16 @@ export const RenderJob = z.strictObject({
   markdown: z.string().max(5_000_000),
   data: z.record(z.string(), z.unknown()).optional(),
   format: z.enum(['pdf', 'epub', 'html']).default('pdf'),
-  /** Images by name, base64-encoded. */
-  images: z.record(z.string(), z.string()).optional(),
+  /** Images by the name the Markdown uses, base64-encoded (names are relative paths). */
+  images: z
+    .record(z.string(), z.string())
+    .superRefine((images, ctx) => {
+      for (const name of Object.keys(images)) {
+        const problem = imageNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+      }
+    })
+    .optional(),
   /** Worker only: a folder the result is written to (instead of coming back through the queue). */
   outDir: z.string().optional(),
   /** Worker only: the result file's name in `outDir` (default: the job id and the format). */
@@ -82,26 +91,71 @@ export function parseJob(input: unknown): { job?: RenderJob; diagnostics: Diagno
   };
 }
 
-/** Renders a validated job with `browser`. */
-export async function runJob(job: RenderJob, browser: Browser, timeoutMs: number): Promise<JobResult> {
+/** Options that shape printed pages, which an EPUB (reflowing text) has none of. */
+const PAGE_OPTIONS = ['pageSize', 'margin', 'header', 'footer'] as const;
+
+/**
+ * An EPUB job: the template filled once (Liquid is not applied again to the data), the job's
+ * images packaged, its title, language and CSS applied; the page options are ignored, and an
+ * info diagnostic (`job/ignored-option`) says which.
+ */
+async function runEpubJob(
+  job: RenderJob,
+  images: Readonly<Record<string, Uint8Array>>,
+  browser: Browser,
+  signal?: AbortSignal,
+): Promise<JobResult> {
+  const o = job.options ?? {};
+  const filled = fillTemplate(job.markdown, job.data ?? {}, 'input.md');
+  if (!filled.ok) return { ok: false, format: 'epub', diagnostics: filled.diagnostics };
+  const ignored = PAGE_OPTIONS.filter((k) => o[k] !== undefined).map((k) => `options.${k}`);
+  const notes: Diagnostic[] = ignored.map((name) => ({
+    severity: 'info',
+    code: 'job/ignored-option',
+    message: `${name} applies to a PDF only (an EPUB reflows, it has no pages of a set size): ignored`,
+    file: '',
+    line: 0,
+  }));
+  // Its pages (diagrams, the cover) in a context of their own: a cancelled job stops at once.
+  const scoped = await scopedBrowser(browser, signal);
+  try {
+    const r = await renderMarkdown(filled.text, {
+      format: 'epub',
+      browser: scoped.browser,
+      images,
+      liquid: false,
+      ...(signal && { signal }),
+      ...(o.title !== undefined && { title: o.title }),
+      ...(o.lang !== undefined && { lang: o.lang }),
+      ...(o.css !== undefined && { css: o.css }),
+    });
+    const diagnostics = [...notes, ...r.diagnostics];
+    return { ok: r.ok, format: 'epub', ...(r.data && { data: r.data }), diagnostics };
+  } finally {
+    await scoped.close();
+  }
+}
+
+/**
+ * Renders a validated job with `browser`. When `signal` aborts, the render stops (its page or
+ * browser context is closed) and the call rejects with the signal's reason.
+ */
+export async function runJob(
+  job: RenderJob,
+  browser: Browser,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<JobResult> {
   const images = Object.fromEntries(
     Object.entries(job.images ?? {}).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
   );
-  if (job.format === 'epub') {
-    const filled = fillTemplate(job.markdown, job.data ?? {}, 'input.md');
-    if (!filled.ok) return { ok: false, format: 'epub', diagnostics: filled.diagnostics };
-    const r = await renderMarkdown(filled.text, {
-      format: 'epub',
-      ...(job.options?.title !== undefined && { title: job.options.title }),
-      ...(job.options?.lang !== undefined && { lang: job.options.lang }),
-    });
-    return { ok: r.ok, format: 'epub', ...(r.data && { data: r.data }), diagnostics: r.diagnostics };
-  }
+  if (job.format === 'epub') return runEpubJob(job, images, browser, signal);
   const o = job.options ?? {};
   const r = await renderReport(job.markdown, {
     format: job.format,
     browser,
     timeoutMs,
+    ...(signal && { signal }),
     images,
     ...(job.data && { data: job.data }),
     ...(o.title !== undefined && { title: o.title }),

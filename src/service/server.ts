@@ -1,8 +1,8 @@
 /**
  * `bookbinder serve`: an HTTP API in front of a warm Chromium. `POST /render` takes a job's JSON
- * (see job.ts) or a zip of a whole site and answers with the document; bad input is a 4xx with
- * coded diagnostics as JSON. Limits: body size, time per request, renders at once plus a short
- * queue (503 with Retry-After beyond it). `GET /health`, Prometheus `GET /metrics`.
+ * (see job.ts) or a zip or tar (.tar.gz too) of a whole site and answers with the document; bad input is a 4xx with
+ * coded diagnostics as JSON. Limits: body size, time per request (a render past it is stopped,
+ * then answered 504), renders at once plus a short queue (503 with Retry-After beyond it). `GET /health`, Prometheus `GET /metrics`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { closeBrowser, launchServiceBrowser } from '../browser/launch.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { CONTENT_TYPES, type JobResult, parseJob, runJob } from './job.js';
-import { buildSiteArchive } from './site.js';
+import { type ArchiveKind, buildSiteArchive } from './site.js';
 
 /** Settings of the server. */
 export interface ServeOptions {
@@ -37,6 +37,26 @@ export interface RenderServer {
   /** Stops taking requests, finishes the running ones, closes Chromium. */
   close(): Promise<void>;
 }
+
+/** Media types of a whole site's archive (a tar may be gzip-compressed under any of its names). */
+const ARCHIVE_TYPES: ReadonlyMap<string, ArchiveKind> = new Map([
+  ['application/zip', 'zip'],
+  ['application/x-zip-compressed', 'zip'],
+  ['application/x-tar', 'tar'],
+  ['application/tar', 'tar'],
+  ['application/gzip', 'tar'],
+  ['application/x-gzip', 'tar'],
+  ['application/x-gtar', 'tar'],
+  ['application/x-compressed-tar', 'tar'],
+]);
+
+/**
+ * How long a cancelled render may take to stop before its slot is given back anyway (closing
+ * its page makes it fail at once; only synchronous work, a Markdown parse, runs on).
+ */
+const CANCEL_GRACE_MS = 5_000;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 class HttpError extends Error {
   constructor(
@@ -105,6 +125,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const cancelled = new Counter({
+    name: 'bookbinder_renders_cancelled_total',
+    help: 'Renders stopped because they ran past the time limit.',
+    labelNames: ['format'] as const,
+    registers: [registry],
+  });
   const inFlight = new Gauge({
     name: 'bookbinder_renders_running',
     help: 'Renders running.',
@@ -154,21 +180,25 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
   const readWork = async (
     req: IncomingMessage,
     url: URL,
-  ): Promise<{ format: string; run?: (b: Browser) => Promise<JobResult>; invalid?: JobResult }> => {
+  ): Promise<{
+    format: string;
+    run?: (b: Browser, signal: AbortSignal) => Promise<JobResult>;
+    invalid?: JobResult;
+  }> => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const isZip = type === 'application/zip' || type === 'application/x-zip-compressed';
-    if (type !== 'application/json' && !isZip)
+    const archive = ARCHIVE_TYPES.get(type);
+    if (type !== 'application/json' && !archive)
       throw new HttpError(
         415,
         'http/unsupported-media-type',
-        'send application/json (a job) or application/zip (a site)',
+        'send application/json (a job), or a site as application/zip, application/x-tar or application/gzip (a .tar.gz)',
       );
     const body = await readBody(req, maxBody);
-    if (isZip) {
+    if (archive) {
       const f = url.searchParams.get('format') ?? 'pdf';
       if (f !== 'pdf' && f !== 'epub' && f !== 'html')
         throw new HttpError(400, 'job/invalid', 'format: choose pdf, epub or html');
-      return { format: f, run: (b) => buildSiteArchive(body, f, b) };
+      return { format: f, run: (b, signal) => buildSiteArchive(body, archive, f, b, signal) };
     }
     let input: unknown;
     try {
@@ -180,7 +210,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     const job = parsed.job;
     if (!job)
       return { format: 'pdf', invalid: { ok: false, format: 'pdf', diagnostics: parsed.diagnostics } };
-    return { format: job.format, run: (b) => runJob(job, b, timeoutMs) };
+    return { format: job.format, run: (b, signal) => runJob(job, b, timeoutMs, signal) };
   };
 
   const render = async (req: IncomingMessage, url: URL): Promise<{ result: JobResult; format: string }> => {
@@ -188,9 +218,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     if (!run) return { result: invalid!, format };
     const release = await slot();
     const started = process.hrtime.bigint();
-    const work = getBrowser().then(run);
-    // A render that timed out keeps its slot until it ends (its own timeouts bound it).
-    void work.catch(() => undefined).finally(release);
+    const controller = new AbortController();
+    const work = getBrowser().then((b) => run(b, controller.signal));
+    let freed = false;
+    const free = (): void => {
+      if (freed) return;
+      freed = true;
+      release();
+    };
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    void settled.finally(free);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -200,6 +240,16 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     });
     try {
       return { result: await Promise.race([work, timeout]), format };
+    } catch (e) {
+      if (e instanceof HttpError && e.code === 'http/timeout') {
+        // The render is stopped (its page or browser context closed) and its slot given back
+        // before the 504 goes out: a stream of slow jobs cannot hold the slots.
+        controller.abort(e);
+        cancelled.inc({ format });
+        await Promise.race([settled, delay(CANCEL_GRACE_MS)]);
+        free();
+      }
+      throw e;
     } finally {
       clearTimeout(timer);
       seconds.observe({ format }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -83,7 +83,9 @@ export async function startWorker(options: WorkerOptions): Promise<RenderWorker>
     const parsed = parseJob(job.data);
     if (!parsed.job) throw new UnrecoverableError(JSON.stringify({ diagnostics: parsed.diagnostics }));
     const spec = parsed.job;
-    const result = await runJob(spec, await getBrowser(), timeoutMs);
+    // Past the time limit the render is stopped (its page or context closed) and the job fails
+    // with a retry, like any other failure.
+    const result = await runJob(spec, await getBrowser(), timeoutMs, AbortSignal.timeout(timeoutMs));
     if (!result.ok || !result.data)
       throw new UnrecoverableError(JSON.stringify({ diagnostics: result.diagnostics }));
     const base = { format: result.format, bytes: result.data.byteLength, diagnostics: result.diagnostics };

@@ -1,14 +1,16 @@
 /**
  * `bookbinder serve` as a client sees it: real renders over loopback (PDFs read back with
  * pdftotext), coded 4xx answers, 503 when the queue is full, the bearer token, metrics, a zipped
- * site, and a SIGTERM that finishes the running render and leaves no Chromium behind.
+ * and a tarred site, and a SIGTERM that finishes the running render and leaves no Chromium behind.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import JSZip from 'jszip';
+import { type Header, pack } from 'tar-stream';
 import { BIN, chromiumDescendants, requireTools, run, waitFor } from '../helpers.js';
 
 interface Server {
@@ -51,6 +53,20 @@ const REPORT = {
   data: { customer: 'Ada Example', rows: ['tea', 'bread', 'lamp oil'] },
   options: { footer: { text: 'Confidential', pageNumbers: true } },
 };
+
+/** A tar of `entries` (tar-stream lays it out as GNU tar does). */
+async function tarOf(
+  entries: readonly (Partial<Header> & { name: string; body?: string })[],
+): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c) => chunks.push(c as Buffer));
+  const ended = new Promise<void>((r) => p.on('end', () => r()));
+  for (const { body, ...header } of entries) p.entry(header, body ?? '');
+  p.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
 
 function pdfText(bytes: ArrayBuffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'bb-serve-'));
@@ -149,6 +165,39 @@ describe('bookbinder serve', function () {
     assert.equal(refused.status, 422);
     const body = (await refused.json()) as { diagnostics: { code: string }[] };
     assert.equal(body.diagnostics[0]?.code, 'site/unsafe-path');
+  });
+
+  it('builds a tarred site, plain and gzip-compressed, and refuses a symbolic link in one', async () => {
+    const site = await tarOf([
+      { name: 'book/_config.yml', body: 'title: Tarred Book\n' },
+      { name: 'book/index.md', body: '---\ntitle: Home\nnav_order: 1\n---\n# Home\n\nA tarred site page.\n' },
+    ]);
+    for (const [type, body] of [
+      ['application/x-tar', site],
+      ['application/gzip', gzipSync(site)],
+    ] as const) {
+      const r = await fetch(`${server.url}/render?format=pdf`, {
+        method: 'POST',
+        headers: { 'content-type': type, ...auth },
+        body: new Blob([new Uint8Array(body)]),
+      });
+      assert.equal(r.status, 200, type);
+      assert.match(pdfText(await r.arrayBuffer()), /A tarred site page/, type);
+    }
+    const link = await tarOf([
+      { name: '_config.yml', body: 'title: Linked\n' },
+      { name: 'index.md', type: 'symlink', linkname: '/etc/passwd' },
+    ]);
+    const refused = await fetch(`${server.url}/render`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-tar', ...auth },
+      body: new Blob([new Uint8Array(link)]),
+    });
+    assert.equal(refused.status, 422);
+    const codes = ((await refused.json()) as { diagnostics: { code: string }[] }).diagnostics.map(
+      (d) => d.code,
+    );
+    assert.deepEqual(codes, ['site/link']);
   });
 
   it('answers 503 with Retry-After when the render slot and the queue are full', async () => {
