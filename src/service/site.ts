@@ -5,7 +5,8 @@
  * same site-file rules: no config script runs, nothing outside the folder is read), and the
  * folder removed.
  */
-import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -85,10 +86,64 @@ async function unpackZip(zip: Uint8Array, dir: string): Promise<void> {
       await mkdir(target, { recursive: true });
       continue;
     }
-    const bytes = await entry.async('uint8array');
-    budget.bytes(bytes.byteLength);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, bytes);
+    await writeEntry(entry, target, budget);
+  }
+}
+
+/** JSZip's own stream of an entry's bytes (typed here: its `internalStream` is untyped). */
+interface EntryStream {
+  on(event: 'data', f: (chunk: Uint8Array) => void): EntryStream;
+  on(event: 'error', f: (e: Error) => void): EntryStream;
+  on(event: 'end', f: () => void): EntryStream;
+  pause(): EntryStream;
+  resume(): EntryStream;
+}
+
+/**
+ * Inflates one zip entry to `target`, counting its bytes as they come (the sizes a zip declares
+ * may lie) and writing each chunk at once: a zip bomb stops at the bound, never held in memory.
+ */
+async function writeEntry(entry: JSZip.JSZipObject, target: string, budget: Budget): Promise<void> {
+  const fd = openSync(target, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const stream = (entry as unknown as { internalStream(t: 'uint8array'): EntryStream }).internalStream(
+        'uint8array',
+      );
+      let failed = false;
+      const fail = (e: unknown): void => {
+        if (failed) return;
+        failed = true;
+        stream.pause();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      };
+      stream
+        .on('data', (chunk) => {
+          if (failed) return;
+          try {
+            budget.bytes(chunk.byteLength);
+            writeSync(fd, chunk);
+          } catch (e) {
+            fail(e);
+          }
+        })
+        .on('error', (e) =>
+          fail(
+            new Refused(
+              'site/bad-archive',
+              `entry ${entry.name} cannot be inflated: ${e.message}`,
+              entry.name,
+            ),
+          ),
+        )
+        .on('end', () => {
+          if (!failed) resolve();
+        })
+        .resume();
+    });
+  } finally {
+    closeSync(fd);
   }
 }
 

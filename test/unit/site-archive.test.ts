@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, deflateRawSync, gzipSync } from 'node:zlib';
 import JSZip from 'jszip';
 import { pack, type Header } from 'tar-stream';
 import { type ArchiveKind, SITE_LIMITS, unpackSite } from '../../src/service/site.js';
@@ -50,6 +50,39 @@ function fileHeader(name: string, size: number): Buffer {
 function zerosGzipped(mib: number): Buffer {
   const member = gzipSync(Buffer.alloc(1 << 20));
   return Buffer.concat(Array.from({ length: mib }, () => member));
+}
+
+/**
+ * A zip of one entry holding `mib` MiB of zeros (about 1 KiB per MiB) that declares itself 1 KiB
+ * long: deflate blocks of a MiB each, flushed so that they join into one stream.
+ */
+function zipBomb(mib: number): Buffer {
+  const block = deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: constants.Z_SYNC_FLUSH });
+  const data = Buffer.concat([...Array.from({ length: mib }, () => block), deflateRawSync(Buffer.alloc(0))]);
+  const name = Buffer.from('site/zeros.txt');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8); // deflate
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(1024, 22); // the lie
+  local.writeUInt16LE(name.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(1024, 24);
+  central.writeUInt16LE(name.length, 28);
+  const cdOffset = local.length + name.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + name.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([local, name, data, central, name, end]);
 }
 
 const SITE: readonly Entry[] = [
@@ -131,6 +164,23 @@ describe('site archives (serve)', () => {
       ['site/too-large'],
     );
     assert.match(r?.diagnostics[0]?.message ?? '', /inflates to over/);
+  });
+
+  it('stops a zip bomb that lies about its size at the bound, never holding it in memory', async function () {
+    this.timeout(60_000);
+    const bomb = zipBomb(300);
+    assert.ok(bomb.length < 1_000_000);
+    let peak = 0;
+    const base = process.memoryUsage().arrayBuffers;
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - base)), 5);
+    const r = await unpack(bomb, 'zip');
+    clearInterval(sample);
+    assert.deepEqual(
+      r?.diagnostics.map((d) => d.code),
+      ['site/too-large'],
+    );
+    // Inflated whole, the entry would be 300 MiB of buffers; streamed, a few chunks at a time.
+    assert.ok(peak < 64 * 2 ** 20, `peak ${Math.round(peak / 2 ** 20)} MiB of buffers`);
   });
 
   it('refuses an archive of too many entries', async () => {
