@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'puppeteer';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
-import { hyphenateHtmlCached, hyphenatorFor } from '../../compose/hyphenate.js';
+import { hyphenateHtmlCached, hyphenatorFor, keepWhole } from '../../compose/hyphenate.js';
 import { BLANK_PAGE, destinationLinks, TITLE_VERSO } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
@@ -36,6 +36,7 @@ import {
 } from './chunks.js';
 import type { PrintCache } from './cache.js';
 import { dropSoftHyphenText } from './text.js';
+import { type HyphenTurn, HyphenTurnFinder, type TurnWord, turnWords } from './turns.js';
 import { isEmptyRawPage, pageSize, type RawPart, readPart } from './raw/part.js';
 import { type JoinPart, type JoinPlan, planJoin, writeJoin } from './raw/join.js';
 
@@ -117,7 +118,17 @@ interface Printed {
   readonly part: RawPart;
   readonly pages: number;
   readonly starts: ReadonlyMap<string, number>;
+  /** Words its pages break across a page turn. */
+  readonly turns: readonly HyphenTurn[];
+  /** Its print cache key, when a cache is used. */
+  readonly key?: string;
 }
+
+/**
+ * How many times a chunk is printed again with the words it hyphenated across a page turn kept
+ * whole (each time may break another word of the chapters that moved).
+ */
+const TURN_REPRINTS = 3;
 
 /**
  * Prints the book. The body is cut into chunks of whole chapters that Chromium lays out in
@@ -246,9 +257,10 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
               layoutReports.set(chunk, await checkLayout(page, blockWidth));
               layoutSeconds += (performance.now() - start) / 1000;
             };
+      let key: string | undefined;
       if (opts.printCache) {
         const html = make();
-        const key = createHash('sha256').update(html).digest('hex');
+        key = createHash('sha256').update(html).digest('hex');
         bytes = opts.printCache.get(key);
         const known = opts.printCache.layout.get(key);
         if (bytes && (chunk === undefined || known)) {
@@ -270,17 +282,63 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       const first = part.pages[0];
       if (first) warming ??= headsReady.then(({ heads }) => heads.warm(pageSize(part, first)[0]));
-      await dropSoftHyphenText(part);
+      const finder = new HyphenTurnFinder(part, { top: cfg.top.pt, bottom: cfg.bottom.pt });
+      await dropSoftHyphenText(part, finder);
       const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
-      return { part, pages: part.pages.length, starts };
+      return { part, pages: part.pages.length, starts, turns: finder.turns(), ...(key && { key }) };
     };
+    // Per chapter: the words kept whole, since they fell across a page turn (lower-cased).
+    const whole = new Map<number, Set<string>>();
+    const chapterHtml = (k: number): string => keepWhole(hyphenate(parts.chapters[k]!), whole.get(k) ?? new Set());
+    const wordsOf = (c: number, p: Printed): TurnWord[] =>
+      turnWords(p.turns, ids, ranges[c]![0], ranges[c]![1], p.starts, chapterHtml);
+    let turnReprints = 0;
+    /**
+     * Prints a chunk, then again (a few times at most) with the words it broke across a page
+     * turn kept whole. With a print cache, the last printing is kept under the key of the first
+     * document, with the words it kept whole, and the documents between are dropped.
+     */
+    const printChunk = async (c: number, variant: Variant): Promise<Printed> => {
+      const [from, to] = ranges[c]!;
+      const cache = opts.printCache;
+      const firstKey = cache ? createHash('sha256').update(chunkHtml(c, variant)).digest('hex') : undefined;
+      const known = firstKey === undefined ? undefined : cache?.kept.get(firstKey);
+      known?.forEach((words, j) => {
+        for (const w of words) addWord(from + j, w);
+      });
+      let printed = await printPart(() => chunkHtml(c, variant), c);
+      const dropped: string[] = [];
+      for (let pass = 0; pass < TURN_REPRINTS && printed.turns.length > 0; pass++) {
+        const added = wordsOf(c, printed).filter((t) => t.found && addWord(t.chapter, t.word));
+        if (added.length === 0) break;
+        if (printed.key !== undefined) dropped.push(printed.key);
+        turnReprints++;
+        printed = await printPart(() => chunkHtml(c, variant), c);
+      }
+      if (cache && firstKey !== undefined && (known || dropped.length > 0)) {
+        for (const key of dropped) cache.delete(key);
+        cache.keep(
+          firstKey,
+          Array.from({ length: to - from }, (_, j) => [...(whole.get(from + j) ?? [])]),
+        );
+      }
+      return printed;
+    };
+    function addWord(k: number, word: string): boolean {
+      const set = whole.get(k) ?? new Set<string>();
+      whole.set(k, set);
+      const w = word.toLowerCase();
+      if (set.has(w)) return false;
+      set.add(w);
+      return true;
+    }
     const chunkHtml = (c: number, variant: Variant): string => {
       const [from] = ranges[c]!;
       const own = definedBy[c + 1]!;
       const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
       const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
       const sections = bodies[c]!.map(
-        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + katexHtml(hyphenate(html)),
+        (_, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + katexHtml(chapterHtml(from + j)),
       );
       const body = rewriteCrossLinks(sections.join('\n'), own, known);
       const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
@@ -299,7 +357,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
         .map((_, c) => c)
         .sort((a, b) => docs[b + 1]!.length - docs[a + 1]!.length || a - b);
       // Each chunk is built when a page is free to print it.
-      const printing = new Map(bySize.map((c) => [c, printPart(() => chunkHtml(c, plain), c)]));
+      const printing = new Map(bySize.map((c) => [c, printChunk(c, plain)]));
       opts.onPrinting?.();
       printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
       clock('print', t);
@@ -336,7 +394,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
             blanks: inner[c]!,
           };
           if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
-          const part = await printPart(() => chunkHtml(c, variant), c);
+          const part = await printChunk(c, variant);
           if (part.pages !== printed[c]!.pages + variant.blanks.size)
             diags.warn(
               'pdf/toc-drift',
@@ -352,8 +410,17 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     const reprinted = again.filter((p, c) => p !== printed[c]).length;
     diags.info(
       'pdf/chunks',
-      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
+      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${turnReprints > 0 ? `, ${turnReprints} time${turnReprints === 1 ? '' : 's'} again to keep words off a page turn` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
     );
+    for (const t of again.flatMap((p, c) => wordsOf(c, p)))
+      diags.warn(
+        'layout/hyphen-page-turn',
+        t.found
+          ? `"${t.word}" is hyphenated across a page turn ("${t.turn.head}-" / "${t.turn.tail}"): its chapter was printed again with words kept whole ${TURN_REPRINTS} times without settling`
+          : `a word is hyphenated across a page turn ("${t.turn.head}-" / "${t.turn.tail}") that was not found in the chapter to keep whole`,
+        chapters[t.chapter]!.chapter.page.source,
+        t.line,
+      );
     timings.layout = Math.round(layoutSeconds * 1000) / 1000;
     reportLayout(
       [...layoutReports.keys()].sort((a, b) => a - b).map((c) => layoutReports.get(c)!),

@@ -1,0 +1,484 @@
+/**
+ * Words hyphenated across a page turn, found in a printed part. Chromium has no
+ * `hyphenate-limit-last`: a soft hyphen (U+00AD, inserted at build time) may break the last line
+ * of a page, so that a reader turns the page in the middle of a word. Chromium writes every soft
+ * hyphen as a marked-content span `/ActualText <FEFF00AD>` around a zero-width glyph; one that
+ * breaks a line is followed by the hyphen glyph drawn alone, as a text object of its own, at the
+ * line's end. A page whose lowest line of text ends so has a word broken across the turn; the
+ * glyphs before the span and the first glyphs of the next page, decoded through the fonts'
+ * `/ToUnicode` maps, tell which word, so that the renderer can print its chapter again with that
+ * word kept whole.
+ */
+import { inflateSync } from 'node:zlib';
+import { brokenWord } from '../../compose/hyphenate.js';
+import { objectOf, pageSize, type RawPart, type RawPage, streamOf } from './raw/part.js';
+import { type PdfDict, PdfName, PdfRef } from './raw/syntax.js';
+
+/** A word broken by a soft hyphen at the end of a page's last line. */
+export interface HyphenTurn {
+  /** The page (0-based, in the part) whose last line ends with the hyphen. */
+  readonly page: number;
+  /** The letters before the hyphen. */
+  readonly head: string;
+  /** The letters the next page starts with (empty if they could not be read). */
+  readonly tail: string;
+}
+
+/** The text block's top and bottom margins, in points: the lines of a page are looked for there. */
+export interface TextBlockMargins {
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** A font as far as reading text goes: its code width and its code → text map. */
+interface Font {
+  readonly twoByte: boolean;
+  readonly unicode: ReadonlyMap<number, string>;
+}
+
+/** Glyphs shown by one text-showing operator. */
+interface Run {
+  /** The baseline, in points from the top of the page. */
+  readonly y: number;
+  readonly font: Font | undefined;
+  readonly codes: Buffer;
+  /** Shown inside a soft hyphen's span. */
+  readonly shy: boolean;
+  /** The text object (`BT … ET`) it is in, counted from 0 over the page. */
+  readonly obj: number;
+}
+
+/** Baselines closer than this (points) are one line. */
+const LINE_SLACK = 1;
+/** How far (points) a baseline may sit outside the text block (descenders, rounding). */
+const BLOCK_SLACK = 4;
+const SOFT_HYPHEN_SPAN = /\/ActualText\s*<\s*feff00ad\s*>/i;
+const HYPHEN = /^[-\u2010\u00ad]$/u;
+const LEADING_LETTERS = /^[\p{L}\p{M}]+/u;
+const TRAILING_LETTERS = /[\p{L}\p{M}]+$/u;
+
+/**
+ * Reads a part's pages one after the other (as {@link dropSoftHyphenText} inflates them) and
+ * collects the words hyphenated across a page turn. A page is interpreted only when it holds a
+ * soft hyphen, or follows a page whose last line ends with one.
+ */
+export class HyphenTurnFinder {
+  readonly #part: RawPart;
+  readonly #block: TextBlockMargins;
+  readonly #fonts = new Map<number, Font | undefined>();
+  readonly #found: HyphenTurn[] = [];
+  /** The page before, when its last line ends with a soft hyphen: its index and the letters. */
+  #open: { page: number; head: string } | undefined;
+
+  constructor(part: RawPart, block: TextBlockMargins) {
+    this.#part = part;
+    this.#block = block;
+  }
+
+  /** Takes page `index`'s decoded content streams (before their soft hyphen text is emptied). */
+  page(index: number, streams: readonly Buffer[]): void {
+    const open = this.#open;
+    this.#open = undefined;
+    const spans = streams.some(hasSoftHyphen);
+    if (!spans && !open) return;
+    const page = this.#part.pages[index];
+    if (!page) return;
+    const runs = this.#runs(page, streams);
+    if (open) this.#found.push({ page: open.page, head: open.head, tail: topLetters(runs) });
+    const head = spans ? bottomBreak(runs) : undefined;
+    if (head !== undefined) this.#open = { page: index, head };
+  }
+
+  /** The words found, the last page's included (its word goes on in no page: tail empty). */
+  turns(): HyphenTurn[] {
+    return this.#open ? [...this.#found, { ...this.#open, tail: '' }] : [...this.#found];
+  }
+
+  #runs(page: RawPage, streams: readonly Buffer[]): Run[] {
+    const [, height] = pageSize(this.#part, page);
+    const fonts = fontResources(this.#part, page);
+    const all = textRuns(streams, height, (name) => {
+      const ref = fonts.get(name);
+      if (ref === undefined) return undefined;
+      if (!this.#fonts.has(ref)) this.#fonts.set(ref, readFont(this.#part, ref));
+      return this.#fonts.get(ref);
+    });
+    const top = this.#block.top - BLOCK_SLACK;
+    const bottom = height - this.#block.bottom + BLOCK_SLACK;
+    return all.filter((r) => r.y >= top && r.y <= bottom);
+  }
+}
+
+function dictAt(part: RawPart, v: unknown): PdfDict | undefined {
+  const d = v instanceof PdfRef ? objectOf(part, v.num) : v;
+  return d instanceof Map ? d : undefined;
+}
+
+/** Whether a decoded content stream holds a soft hyphen's span (without decoding it as text). */
+function hasSoftHyphen(b: Buffer): boolean {
+  return b.indexOf('FEFF00AD', 0, 'latin1') !== -1 || b.indexOf('feff00ad', 0, 'latin1') !== -1;
+}
+
+/** The page's font resources: name → object number. */
+function fontResources(part: RawPart, page: RawPage): Map<string, number> {
+  const out = new Map<string, number>();
+  const fonts = dictAt(part, dictAt(part, page.dict.get('Resources'))?.get('Font'));
+  for (const [name, ref] of fonts ?? []) if (ref instanceof PdfRef) out.set(name, ref.num);
+  return out;
+}
+
+/** A font's code width and its `/ToUnicode` map (undefined when it has none). */
+function readFont(part: RawPart, num: number): Font | undefined {
+  const dict = dictAt(part, new PdfRef(num, 0));
+  const ref = dict?.get('ToUnicode');
+  if (!dict || !(ref instanceof PdfRef)) return undefined;
+  const stream = streamOf(part, ref.num);
+  if (!stream) return undefined;
+  const filter = stream.dict.get('Filter');
+  let data = stream.data;
+  if (filter instanceof PdfName && filter.raw === 'FlateDecode') data = inflateSync(data);
+  else if (filter !== undefined) return undefined;
+  const subtype = dict.get('Subtype');
+  return {
+    twoByte: subtype instanceof PdfName && subtype.raw === 'Type0',
+    unicode: parseToUnicode(data.toString('latin1')),
+  };
+}
+
+const utf16 = (hex: string): string => {
+  const b = Buffer.from(hex.length % 4 ? hex.padEnd(hex.length + 4 - (hex.length % 4), '0') : hex, 'hex');
+  return b.swap16().toString('utf16le');
+};
+
+/** A `/ToUnicode` CMap's `bfchar` and `bfrange` entries: code → text. */
+export function parseToUnicode(cmap: string): Map<number, string> {
+  const map = new Map<number, string>();
+  for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g))
+    for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>/g))
+      map.set(Number.parseInt(m[1]!, 16), utf16(m[2]!));
+  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g))
+    for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(?:<([0-9a-fA-F]*)>|\[([^\]]*)\])/g)) {
+      const lo = Number.parseInt(m[1]!, 16);
+      const hi = Number.parseInt(m[2]!, 16);
+      if (hi < lo || hi - lo > 0xffff) continue;
+      if (m[3] !== undefined) {
+        const base = m[3];
+        const last = Number.parseInt(base.slice(-4) || '0', 16);
+        for (let c = lo; c <= hi; c++)
+          map.set(c, utf16(base.slice(0, -4) + (last + c - lo).toString(16).padStart(4, '0')));
+      } else {
+        const dsts = [...m[4]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((d) => d[1]!);
+        dsts.forEach((d, i) => {
+          if (lo + i <= hi) map.set(lo + i, utf16(d));
+        });
+      }
+    }
+  return map;
+}
+
+/** The text of a run (codes without a mapping give U+FFFD). */
+function runText(r: Run): string {
+  if (!r.font) return '\ufffd';
+  const step = r.font.twoByte ? 2 : 1;
+  let s = '';
+  for (let i = 0; i + step <= r.codes.length; i += step) {
+    const code = step === 2 ? r.codes.readUInt16BE(i) : r.codes[i]!;
+    s += r.font.unicode.get(code) ?? '\ufffd';
+  }
+  return s;
+}
+
+/** Runs on the line at `y`, soft hyphens left out, in the order they were drawn. */
+const lineText = (runs: readonly Run[], y: number, upTo = runs.length): string =>
+  runs
+    .slice(0, upTo)
+    .filter((r) => !r.shy && Math.abs(r.y - y) <= LINE_SLACK)
+    .map(runText)
+    .join('');
+
+/**
+ * The letters before a soft hyphen that breaks the page's lowest line, or undefined when that
+ * line does not end so.
+ */
+export function bottomBreak(runs: readonly Run[]): string | undefined {
+  if (runs.length === 0) return undefined;
+  const y = Math.max(...runs.map((r) => r.y));
+  for (let i = runs.length - 2; i >= 0; i--) {
+    const r = runs[i]!;
+    if (!r.shy || Math.abs(r.y - y) > LINE_SLACK) continue;
+    const next = runs[i + 1]!;
+    const after = runs[i + 2];
+    const alone = next.obj !== r.obj && (after === undefined || after.obj !== next.obj);
+    if (!alone || next.shy || Math.abs(next.y - r.y) > LINE_SLACK || !HYPHEN.test(runText(next))) continue;
+    return TRAILING_LETTERS.exec(lineText(runs, y, i))?.[0] ?? '';
+  }
+  return undefined;
+}
+
+/** The letters the page's top line starts with. */
+function topLetters(runs: readonly Run[]): string {
+  if (runs.length === 0) return '';
+  const y = Math.min(...runs.map((r) => r.y));
+  return LEADING_LETTERS.exec(lineText(runs, y))?.[0] ?? '';
+}
+
+type Matrix = [number, number, number, number, number, number];
+const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
+const mul = (m: Matrix, n: Matrix): Matrix => [
+  m[0] * n[0] + m[1] * n[2],
+  m[0] * n[1] + m[1] * n[3],
+  m[2] * n[0] + m[3] * n[2],
+  m[2] * n[1] + m[3] * n[3],
+  m[4] * n[0] + m[5] * n[2] + n[4],
+  m[4] * n[1] + m[5] * n[3] + n[5],
+];
+
+const SPACE = new Uint8Array(256);
+for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) SPACE[c] = 1;
+const DELIM = new Uint8Array(256);
+for (const ch of '()<>[]{}/%') DELIM[ch.charCodeAt(0)] = 1;
+
+/**
+ * The glyph runs of a page's content streams, with their baselines: a small interpreter of the
+ * graphics state (`q`, `Q`, `cm`) and the text operators, and of marked content (a soft
+ * hyphen's span). Form XObjects are not entered: Chromium draws the book's text in the page.
+ */
+export function textRuns(
+  streams: readonly Buffer[],
+  pageHeight: number,
+  fontNamed: (name: string) => Font | undefined,
+): Run[] {
+  const runs: Run[] = [];
+  const stack: Matrix[] = [];
+  let ctm: Matrix = IDENTITY;
+  let tm: Matrix = IDENTITY;
+  let tlm: Matrix = IDENTITY;
+  let leading = 0;
+  let font: Font | undefined;
+  let obj = -1;
+  const marks: boolean[] = [];
+  let shyDepth = 0;
+  for (const b of streams) {
+    const end = b.length;
+    const nums: number[] = [];
+    const strings: Buffer[] = [];
+    let name = '';
+    let depth = 0;
+    let operandsAt = 0;
+    const show = (): void => {
+      const y = pageHeight - (tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5]);
+      for (const codes of strings) runs.push({ y, font, codes, shy: shyDepth > 0, obj });
+    };
+    const nextLine = (tx: number, ty: number): void => {
+      tlm = mul([1, 0, 0, 1, tx, ty], tlm);
+      tm = tlm;
+    };
+    let i = 0;
+    while (i < end) {
+      const c = b[i]!;
+      if (SPACE[c]) {
+        i++;
+        continue;
+      }
+      if (c === 0x25) {
+        while (i < end && b[i] !== 0x0a && b[i] !== 0x0d) i++;
+        continue;
+      }
+      if (c === 0x2f) {
+        const from = ++i;
+        while (i < end && !SPACE[b[i]!] && !DELIM[b[i]!]) i++;
+        if (depth === 0) name = b.toString('latin1', from, i);
+        continue;
+      }
+      if (c === 0x28) {
+        let nest = 0;
+        const from = i;
+        for (; i < end; i++) {
+          const d = b[i]!;
+          if (d === 0x5c) i++;
+          else if (d === 0x28) nest++;
+          else if (d === 0x29 && --nest === 0) break;
+        }
+        i++;
+        if (depth === 0) strings.push(literalBytes(b.subarray(from + 1, i - 1)));
+        continue;
+      }
+      if (c === 0x3c) {
+        if (b[i + 1] === 0x3c) {
+          i += 2;
+          depth++;
+          continue;
+        }
+        const from = ++i;
+        while (i < end && b[i] !== 0x3e) i++;
+        const hex = b.toString('latin1', from, i).replace(/\s+/g, '');
+        i++;
+        if (depth === 0) strings.push(Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex'));
+        continue;
+      }
+      if (c === 0x3e) {
+        i += b[i + 1] === 0x3e ? 2 : 1;
+        depth = Math.max(0, depth - 1);
+        continue;
+      }
+      if (c === 0x5b || c === 0x5d) {
+        i++;
+        continue;
+      }
+      if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) {
+        const from = i;
+        while (i < end && !SPACE[b[i]!] && !DELIM[b[i]!]) i++;
+        if (depth === 0) nums.push(Number(b.toString('latin1', from, i)));
+        continue;
+      }
+      const from = i;
+      while (i < end && !SPACE[b[i]!] && !DELIM[b[i]!]) i++;
+      const op = b.toString('latin1', from, i);
+      const n = nums.length;
+      const m = (): Matrix => nums.slice(n - 6) as Matrix;
+      switch (op) {
+        case 'q':
+          stack.push(ctm);
+          break;
+        case 'Q':
+          ctm = stack.pop() ?? IDENTITY;
+          break;
+        case 'cm':
+          if (n >= 6) ctm = mul(m(), ctm);
+          break;
+        case 'BT':
+          tm = tlm = IDENTITY;
+          obj++;
+          break;
+        case 'Tm':
+          if (n >= 6) tm = tlm = m();
+          break;
+        case 'Td':
+          if (n >= 2) nextLine(nums[n - 2]!, nums[n - 1]!);
+          break;
+        case 'TD':
+          if (n >= 2) {
+            leading = -nums[n - 1]!;
+            nextLine(nums[n - 2]!, nums[n - 1]!);
+          }
+          break;
+        case 'TL':
+          if (n >= 1) leading = nums[n - 1]!;
+          break;
+        case 'T*':
+          nextLine(0, -leading);
+          break;
+        case 'Tf':
+          font = fontNamed(name);
+          break;
+        case "'":
+        case '"':
+          nextLine(0, -leading);
+          show();
+          break;
+        case 'Tj':
+        case 'TJ':
+          show();
+          break;
+        case 'BDC': {
+          const shy = SOFT_HYPHEN_SPAN.test(b.toString('latin1', operandsAt, from));
+          marks.push(shy);
+          if (shy) shyDepth++;
+          break;
+        }
+        case 'BMC':
+          marks.push(false);
+          break;
+        case 'EMC':
+          if (marks.pop()) shyDepth--;
+          break;
+        case 'BI': {
+          // An inline image: its data runs to `EI`.
+          const ei = b.indexOf('EI', i, 'latin1');
+          i = ei === -1 ? end : ei + 2;
+          break;
+        }
+        default:
+          break;
+      }
+      nums.length = 0;
+      strings.length = 0;
+      name = '';
+      depth = 0;
+      operandsAt = i;
+    }
+  }
+  return runs;
+}
+
+/** A literal string's bytes (its escapes decoded). */
+function literalBytes(body: Buffer): Buffer {
+  if (!body.includes(0x5c)) return Buffer.from(body);
+  const out: number[] = [];
+  const escapes: Record<number, number> = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12 };
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== 0x5c) {
+      out.push(c);
+      continue;
+    }
+    const d = body[++i];
+    if (d === undefined) break;
+    if (d in escapes) out.push(escapes[d]!);
+    else if (d >= 0x30 && d <= 0x37) {
+      let oct = d - 0x30;
+      for (let k = 0; k < 2 && body[i + 1]! >= 0x30 && body[i + 1]! <= 0x37; k++) oct = oct * 8 + body[++i]! - 0x30;
+      out.push(oct & 0xff);
+    } else if (d === 0x0d) {
+      if (body[i + 1] === 0x0a) i++;
+    } else if (d !== 0x0a) out.push(d);
+  }
+  return Buffer.from(out);
+}
+
+/** A word found hyphenated across a page turn, in its chapter's hyphenated HTML. */
+export interface TurnWord {
+  /** The chapter's index in the book. */
+  readonly chapter: number;
+  /** Its letters (as written, without soft hyphens). */
+  readonly word: string;
+  /** The source line of the block it is in (`data-line`), or 1 when unknown. */
+  readonly line: number;
+  /** The word was found in the HTML (else `word` is only what the PDF reads). */
+  readonly found: boolean;
+  /** As found in the PDF. */
+  readonly turn: HyphenTurn;
+}
+
+/**
+ * The words of a printed chunk's turns, each in its chapter: the chapter (of those from `from`
+ * to `to`, each starting on a new page at `starts`, 1-based) whose pages hold the turn's page,
+ * and in its HTML (`html(k)`, hyphenated) the word broken after the turn's letters.
+ */
+export function turnWords(
+  turns: readonly HyphenTurn[],
+  chapterIds: readonly string[],
+  from: number,
+  to: number,
+  starts: ReadonlyMap<string, number>,
+  html: (chapter: number) => string,
+): TurnWord[] {
+  const out: TurnWord[] = [];
+  for (const turn of turns) {
+    let chapter = from;
+    for (let k = from; k < to; k++) {
+      const start = starts.get(chapterIds[k]!);
+      if (start !== undefined && start <= turn.page + 1) chapter = k;
+    }
+    const text = html(chapter);
+    const found = brokenWord(text, turn.head, turn.tail);
+    if (!found) {
+      out.push({ chapter, word: turn.head + turn.tail, line: 1, found: false, turn });
+      continue;
+    }
+    const attr = text.lastIndexOf(' data-line="', found.at);
+    const line = attr === -1 ? 1 : Number.parseInt(text.slice(attr + 12, attr + 22), 10) || 1;
+    out.push({ chapter, word: found.word, line, found: true, turn });
+  }
+  return out;
+}
