@@ -151,7 +151,11 @@ export function keepWhole(html: string, words: ReadonlySet<string>): string {
  * reads `head + tail` (the next page may open with a table's repeated header), the first word
  * broken after `head` is taken.
  */
-export function brokenWord(html: string, head: string, tail: string): { word: string; at: number } | undefined {
+export function brokenWord(
+  html: string,
+  head: string,
+  tail: string,
+): { word: string; at: number } | undefined {
   const h = head.toLowerCase();
   const whole = (head + tail).toLowerCase();
   let first: { word: string; at: number } | undefined;

@@ -106,7 +106,7 @@ function titleDate(cfg: PdfConfig, lang: string, epoch: number | undefined): str
 }
 
 /** How a chunk was (or must be) printed: on which hand its first page is, blank pages inside. */
-interface Variant {
+export interface Variant {
   /** Its first page is a left-hand page (two-sided books). */
   readonly verso: boolean;
   /** Chapters with a blank page before them, inside the chunk. */
@@ -289,10 +289,15 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     };
     // Per chapter: the words kept whole, since they fell across a page turn (lower-cased).
     const whole = new Map<number, Set<string>>();
-    const chapterHtml = (k: number): string => keepWhole(hyphenate(parts.chapters[k]!), whole.get(k) ?? new Set());
+    const chapterHtml = (k: number): string =>
+      keepWhole(hyphenate(parts.chapters[k]!), whole.get(k) ?? new Set());
     const wordsOf = (c: number, p: Printed): TurnWord[] =>
       turnWords(p.turns, ids, ranges[c]![0], ranges[c]![1], p.starts, chapterHtml);
     let turnReprints = 0;
+    let variantPrints = 0;
+    /** Keeps whole the words a printed chunk breaks across a page turn; true if any is new. */
+    const keepTurnWords = (c: number, p: Printed): boolean =>
+      wordsOf(c, p).filter((t) => t.found && addWord(t.chapter, t.word)).length > 0;
     /**
      * Prints a chunk, then again (a few times at most) with the words it broke across a page
      * turn kept whole. With a print cache, the last printing is kept under the key of the first
@@ -309,8 +314,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       let printed = await printPart(() => chunkHtml(c, variant), c);
       const dropped: string[] = [];
       for (let pass = 0; pass < TURN_REPRINTS && printed.turns.length > 0; pass++) {
-        const added = wordsOf(c, printed).filter((t) => t.found && addWord(t.chapter, t.word));
-        if (added.length === 0) break;
+        if (!keepTurnWords(c, printed)) break;
         if (printed.key !== undefined) dropped.push(printed.key);
         turnReprints++;
         printed = await printPart(() => chunkHtml(c, variant), c);
@@ -356,61 +360,87 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const bySize = ranges
         .map((_, c) => c)
         .sort((a, b) => docs[b + 1]!.length - docs[a + 1]!.length || a - b);
+      // Two-sided, most chunks are printed again (on the other hand, with blank pages inside): the
+      // words they break across a page turn are kept whole in that printing. One-sided, at once.
+      const later = cfg.twoSided;
       // Each chunk is built when a page is free to print it.
-      const printing = new Map(bySize.map((c) => [c, printChunk(c, plain)]));
+      const printing = new Map(
+        bySize.map((c) => [c, later ? printPart(() => chunkHtml(c, plain), c) : printChunk(c, plain)]),
+      );
       opts.onPrinting?.();
       printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
+      const dirty = printed.map((p, c) => later && keepTurnWords(c, p));
       clock('print', t);
 
-      layout = layOut(
-        ranges,
-        printed,
-        chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
-        cfg.chaptersOnRight,
-      );
-      const { blankBefore, inner, chunkStart, bodyStart } = layout;
-      labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
-
       t = performance.now();
-      const frontHtml = parts.assemble({
-        // Two-sided, the contents open on a right-hand page: the title page's back stays blank.
-        titlePage: parts.titlePage + (cfg.twoSided ? TITLE_VERSO : ''),
-        toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
-      });
-      const printedFront = await printPart(() => rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
-      // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
-      // still prints one empty page for them, which is left out.
-      front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
-        ? undefined
-        : printedFront;
-      frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
-      const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
-      if (frontBlank) blankBefore.add(0);
-      // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
-      again = await Promise.all(
-        ranges.map(async (_, c) => {
-          const variant: Variant = {
-            verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
-            blanks: inner[c]!,
-          };
-          if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
-          const part = await printChunk(c, variant);
-          if (part.pages !== printed[c]!.pages + variant.blanks.size)
+      let current = printed.map((p) => ({ p, v: plain }));
+      for (let round = 0; ; round++) {
+        const geometry = current.map(({ p, v }, c) => plainGeometry(p, v, ranges[c]!, ids));
+        layout = layOut(
+          ranges,
+          geometry,
+          chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
+          cfg.chaptersOnRight,
+        );
+        const { blankBefore, inner, chunkStart, bodyStart } = layout;
+        labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
+        const frontHtml = parts.assemble({
+          // Two-sided, the contents open on a right-hand page: the title page's back stays blank.
+          titlePage: parts.titlePage + (cfg.twoSided ? TITLE_VERSO : ''),
+          toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
+        });
+        const printedFront = await printPart(() =>
+          rewriteCrossLinks(frontHtml, definedIds(frontHtml), known),
+        );
+        // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
+        // still prints one empty page for them, which is left out.
+        front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
+          ? undefined
+          : printedFront;
+        frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
+        const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
+        if (frontBlank) blankBefore.add(0);
+        // Chunks printed on the wrong hand, or needing blank pages inside, or with words to keep
+        // whole, are printed again.
+        const previous = current;
+        current = await Promise.all(
+          ranges.map(async (_, c) => {
+            const v: Variant = {
+              verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
+              blanks: inner[c]!,
+            };
+            const was = previous[c]!;
+            if (!dirty[c] && sameVariant(v, was.v)) return was;
+            dirty[c] = false;
+            if (v.verso || v.blanks.size > 0) variantPrints++;
+            else turnReprints++;
+            return { p: await printChunk(c, v), v };
+          }),
+        );
+        // A word kept whole may move a line, and a page, along: the book is then laid out again.
+        const moved = current
+          .map(({ p, v }, c) =>
+            p === previous[c]!.p || sameGeometry(plainGeometry(p, v, ranges[c]!, ids), geometry[c]!) ? -1 : c,
+          )
+          .filter((c) => c >= 0);
+        if (moved.length === 0) break;
+        if (round === 2) {
+          for (const c of moved)
             diags.warn(
               'pdf/toc-drift',
-              `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`,
+              `chunk ${c + 1} changed length when printed again (${geometry[c]!.pages} → ${plainGeometry(current[c]!.p, current[c]!.v, ranges[c]!, ids).pages} pages without blanks); contents numbers after it may be off`,
             );
-          return part;
-        }),
-      );
+          break;
+        }
+      }
+      again = current.map(({ p }) => p);
       clock('front', t);
     } finally {
       await printer.close();
     }
-    const reprinted = again.filter((p, c) => p !== printed[c]).length;
     diags.info(
       'pdf/chunks',
-      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${turnReprints > 0 ? `, ${turnReprints} time${turnReprints === 1 ? '' : 's'} again to keep words off a page turn` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
+      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${variantPrints > 0 ? `, ${variantPrints} printed again for two-sided layout` : ''}${turnReprints > 0 ? `, ${turnReprints} time${turnReprints === 1 ? '' : 's'} again to keep words off a page turn` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
     );
     for (const t of again.flatMap((p, c) => wordsOf(c, p)))
       diags.warn(
@@ -474,6 +504,46 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     clock('finish', t);
     return { pdf, pages, timings };
   }
+}
+
+/** A chunk's length and where its chapters start (1-based), as printed without blank pages. */
+export interface Geometry {
+  readonly pages: number;
+  readonly starts: ReadonlyMap<string, number>;
+}
+
+/**
+ * The geometry of a chunk (chapters `from` to `to`) printed as `variant`, its blank pages taken
+ * out: the hand a chunk is printed on changes no line, so this is where its chapters fall when it
+ * is printed plain.
+ */
+export function plainGeometry(
+  printed: Geometry,
+  variant: Variant,
+  [from, to]: readonly [number, number],
+  ids: readonly string[],
+): Geometry {
+  const starts = new Map<string, number>();
+  let before = 0;
+  for (let k = from; k < to; k++) {
+    if (variant.blanks.has(k)) before++;
+    const at = printed.starts.get(ids[k]!);
+    if (at !== undefined) starts.set(ids[k]!, at - before);
+  }
+  return { pages: printed.pages - variant.blanks.size, starts };
+}
+
+/** Same length, and the same chapters starting on the same pages. */
+export function sameGeometry(a: Geometry, b: Geometry): boolean {
+  if (a.pages !== b.pages || a.starts.size !== b.starts.size) return false;
+  for (const [id, page] of a.starts) if (b.starts.get(id) !== page) return false;
+  return true;
+}
+
+function sameVariant(a: Variant, b: Variant): boolean {
+  return (
+    a.verso === b.verso && a.blanks.size === b.blanks.size && [...a.blanks].every((k) => b.blanks.has(k))
+  );
 }
 
 /** Where the chunks go in the body, once they are printed. */

@@ -40,6 +40,8 @@ interface Font {
 interface Run {
   /** The baseline, in points from the top of the page. */
   readonly y: number;
+  /** The font size, in points. */
+  readonly size: number;
   readonly font: Font | undefined;
   readonly codes: Buffer;
   /** Shown inside a soft hyphen's span. */
@@ -50,6 +52,11 @@ interface Run {
 
 /** Baselines closer than this (points) are one line. */
 const LINE_SLACK = 1;
+/**
+ * How far below a line's baseline, as a share of its font size, glyphs still belong to it
+ * (subscripts, an inline formula's lower parts); the next line is at least a line height lower.
+ */
+const DROP = 0.5;
 /** How far (points) a baseline may sit outside the text block (descenders, rounding). */
 const BLOCK_SLACK = 4;
 const SOFT_HYPHEN_SPAN = /\/ActualText\s*<\s*feff00ad\s*>/i;
@@ -157,7 +164,9 @@ export function parseToUnicode(cmap: string): Map<number, string> {
     for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>/g))
       map.set(Number.parseInt(m[1]!, 16), utf16(m[2]!));
   for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g))
-    for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(?:<([0-9a-fA-F]*)>|\[([^\]]*)\])/g)) {
+    for (const m of block[1]!.matchAll(
+      /<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(?:<([0-9a-fA-F]*)>|\[([^\]]*)\])/g,
+    )) {
       const lo = Number.parseInt(m[1]!, 16);
       const hi = Number.parseInt(m[2]!, 16);
       if (hi < lo || hi - lo > 0xffff) continue;
@@ -202,15 +211,15 @@ const lineText = (runs: readonly Run[], y: number, upTo = runs.length): string =
  */
 export function bottomBreak(runs: readonly Run[]): string | undefined {
   if (runs.length === 0) return undefined;
-  const y = Math.max(...runs.map((r) => r.y));
+  const lowest = Math.max(...runs.map((r) => r.y));
   for (let i = runs.length - 2; i >= 0; i--) {
     const r = runs[i]!;
-    if (!r.shy || Math.abs(r.y - y) > LINE_SLACK) continue;
+    if (!r.shy || lowest - r.y > DROP * r.size) continue;
     const next = runs[i + 1]!;
     const after = runs[i + 2];
     const alone = next.obj !== r.obj && (after === undefined || after.obj !== next.obj);
     if (!alone || next.shy || Math.abs(next.y - r.y) > LINE_SLACK || !HYPHEN.test(runText(next))) continue;
-    return TRAILING_LETTERS.exec(lineText(runs, y, i))?.[0] ?? '';
+    return TRAILING_LETTERS.exec(lineText(runs, r.y, i))?.[0] ?? '';
   }
   return undefined;
 }
@@ -218,8 +227,10 @@ export function bottomBreak(runs: readonly Run[]): string | undefined {
 /** The letters the page's top line starts with. */
 function topLetters(runs: readonly Run[]): string {
   if (runs.length === 0) return '';
-  const y = Math.min(...runs.map((r) => r.y));
-  return LEADING_LETTERS.exec(lineText(runs, y))?.[0] ?? '';
+  const highest = Math.min(...runs.map((r) => r.y));
+  // The line's own text, not a superscript above its baseline: the largest glyphs up there.
+  const line = runs.filter((r) => r.y - highest <= DROP * r.size).reduce((a, b) => (b.size > a.size ? b : a));
+  return LEADING_LETTERS.exec(lineText(runs, line.y))?.[0] ?? '';
 }
 
 type Matrix = [number, number, number, number, number, number];
@@ -255,6 +266,7 @@ export function textRuns(
   let tlm: Matrix = IDENTITY;
   let leading = 0;
   let font: Font | undefined;
+  let fontSize = 0;
   let obj = -1;
   const marks: boolean[] = [];
   let shyDepth = 0;
@@ -267,7 +279,9 @@ export function textRuns(
     let operandsAt = 0;
     const show = (): void => {
       const y = pageHeight - (tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5]);
-      for (const codes of strings) runs.push({ y, font, codes, shy: shyDepth > 0, obj });
+      const t = mul(tm, ctm);
+      const size = Math.abs(fontSize) * Math.sqrt(Math.abs(t[0] * t[3] - t[1] * t[2]));
+      for (const codes of strings) runs.push({ y, size, font, codes, shy: shyDepth > 0, obj });
     };
     const nextLine = (tx: number, ty: number): void => {
       tlm = mul([1, 0, 0, 1, tx, ty], tlm);
@@ -370,6 +384,7 @@ export function textRuns(
           break;
         case 'Tf':
           font = fontNamed(name);
+          if (n >= 1) fontSize = nums[n - 1]!;
           break;
         case "'":
         case '"':
@@ -427,7 +442,8 @@ function literalBytes(body: Buffer): Buffer {
     if (d in escapes) out.push(escapes[d]!);
     else if (d >= 0x30 && d <= 0x37) {
       let oct = d - 0x30;
-      for (let k = 0; k < 2 && body[i + 1]! >= 0x30 && body[i + 1]! <= 0x37; k++) oct = oct * 8 + body[++i]! - 0x30;
+      for (let k = 0; k < 2 && body[i + 1]! >= 0x30 && body[i + 1]! <= 0x37; k++)
+        oct = oct * 8 + body[++i]! - 0x30;
       out.push(oct & 0xff);
     } else if (d === 0x0d) {
       if (body[i + 1] === 0x0a) i++;
