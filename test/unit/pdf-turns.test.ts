@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { brokenWord, keepWhole } from '../../src/compose/hyphenate.js';
 import { readPart } from '../../src/output/pdf/raw/part.js';
 import { dropSoftHyphenText } from '../../src/output/pdf/text.js';
-import { bottomBreak, HyphenTurnFinder, parseToUnicode, textRuns, turnWords } from '../../src/output/pdf/turns.js';
+import {
+  bottomBreak,
+  HyphenTurnFinder,
+  parseToUnicode,
+  textRuns,
+  turnWords,
+} from '../../src/output/pdf/turns.js';
 import { FIXTURES } from '../helpers.js';
 
 const SHY = '\u00ad';
@@ -48,7 +54,10 @@ describe('PDF: words hyphenated across a page turn', () => {
     assert.ok(finder.turns().every((t) => t.page !== 0 || t.head !== 'compre'));
   });
 
-  const font = { twoByte: false, unicode: new Map([...'abcdefghijklmnopqrstuvwxyz -'].map((c) => [c.charCodeAt(0), c])) };
+  const font = {
+    twoByte: false,
+    unicode: new Map([...'abcdefghijklmnopqrstuvwxyz -'].map((c) => [c.charCodeAt(0), c])),
+  };
   const page = (s: string) => textRuns([Buffer.from(s, 'latin1')], 100, () => font);
   const SPAN = '/Span<</ActualText <FEFF00AD>>> BDC (x) Tj EMC';
 
@@ -88,10 +97,17 @@ describe('keeping a word whole', () => {
 
   it('finds the word broken after the letters read, whatever their case, and where it is', () => {
     assert.deepEqual(brokenWord(html, 'cus', 'tom'), { word: 'custom', at: html.indexOf('cus') });
-    assert.deepEqual(brokenWord(html, 'CUS', 'TOMERS'), { word: 'customers', at: html.indexOf(`cus${SHY}tom${SHY}ers`) });
+    assert.deepEqual(brokenWord(html, 'CUS', 'TOMERS'), {
+      word: 'customers',
+      at: html.indexOf(`cus${SHY}tom${SHY}ers`),
+    });
     assert.equal(brokenWord(html, 'hyphe', 'nation'), undefined, 'no soft hyphen there');
     assert.equal(brokenWord(html, 'hyphen', 'ation')?.word, 'hyphenation');
-    assert.equal(brokenWord(html, 'cus', 'xyz')?.word, 'custom', 'the next page unread: the first word so broken');
+    assert.equal(
+      brokenWord(html, 'cus', 'xyz')?.word,
+      'custom',
+      'the next page unread: the first word so broken',
+    );
   });
 
   it('takes the soft hyphens out of the words given, every occurrence, and of no other word', () => {
