@@ -43,7 +43,8 @@ interface Run {
   /** The font size, in points. */
   readonly size: number;
   readonly font: Font | undefined;
-  readonly codes: Buffer;
+  /** Its string: the bytes of a literal string, or where a hex string's digits are. */
+  readonly codes: Buffer | { readonly src: Buffer; readonly from: number; readonly to: number };
   /** Shown inside a soft hyphen's span. */
   readonly shy: boolean;
   /** The text object (`BT … ET`) it is in, counted from 0 over the page. */
@@ -60,6 +61,7 @@ const DROP = 0.5;
 /** How far (points) a baseline may sit outside the text block (descenders, rounding). */
 const BLOCK_SLACK = 4;
 const SOFT_HYPHEN_SPAN = /\/ActualText\s*<\s*feff00ad\s*>/i;
+const ACTUAL_TEXT = Buffer.from('/ActualText', 'latin1');
 const HYPHEN = /^[-\u2010\u00ad]$/u;
 const LEADING_LETTERS = /^[\p{L}\p{M}]+/u;
 const TRAILING_LETTERS = /[\p{L}\p{M}]+$/u;
@@ -189,9 +191,10 @@ export function parseToUnicode(cmap: string): Map<number, string> {
 function runText(r: Run): string {
   if (!r.font) return '\ufffd';
   const step = r.font.twoByte ? 2 : 1;
+  const codes = Buffer.isBuffer(r.codes) ? r.codes : hexBytes(r.codes.src, r.codes.from, r.codes.to);
   let s = '';
-  for (let i = 0; i + step <= r.codes.length; i += step) {
-    const code = step === 2 ? r.codes.readUInt16BE(i) : r.codes[i]!;
+  for (let i = 0; i + step <= codes.length; i += step) {
+    const code = step === 2 ? codes.readUInt16BE(i) : codes[i]!;
     s += r.font.unicode.get(code) ?? '\ufffd';
   }
   return s;
@@ -248,11 +251,61 @@ const SPACE = new Uint8Array(256);
 for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) SPACE[c] = 1;
 const DELIM = new Uint8Array(256);
 for (const ch of '()<>[]{}/%') DELIM[ch.charCodeAt(0)] = 1;
+const ENDS = SPACE.map((v, c) => v | DELIM[c]!);
+
+/** An operator's bytes as a number (operators are at most 3 bytes long). */
+const op = (s: string): number => [...s].reduce((k, ch, i) => k | (ch.charCodeAt(0) << (8 * i)), 0);
+const OP = {
+  q: op('q'),
+  Q: op('Q'),
+  cm: op('cm'),
+  BT: op('BT'),
+  Tm: op('Tm'),
+  Td: op('Td'),
+  TD: op('TD'),
+  TL: op('TL'),
+  Tstar: op('T*'),
+  Tf: op('Tf'),
+  quote: op("'"),
+  dquote: op('"'),
+  Tj: op('Tj'),
+  TJ: op('TJ'),
+  BDC: op('BDC'),
+  BMC: op('BMC'),
+  EMC: op('EMC'),
+  BI: op('BI'),
+};
+
+/** Hex digits' values; -1 for other bytes. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 16; c++) {
+  HEX['0123456789abcdef'.charCodeAt(c)] = c;
+  HEX['0123456789ABCDEF'.charCodeAt(c)] = c;
+}
+
+/** The bytes of a hex string's digits. */
+function hexBytes(b: Buffer, from: number, to: number): Buffer {
+  const out = Buffer.allocUnsafe((to - from + 1) >> 1);
+  let n = 0;
+  let hi = -1;
+  for (let i = from; i < to; i++) {
+    const v = HEX[b[i]!]!;
+    if (v < 0) continue;
+    if (hi < 0) hi = v;
+    else {
+      out[n++] = (hi << 4) | v;
+      hi = -1;
+    }
+  }
+  if (hi >= 0) out[n++] = hi << 4;
+  return out.subarray(0, n);
+}
 
 /**
  * The glyph runs of a page's content streams, with their baselines: a small interpreter of the
  * graphics state (`q`, `Q`, `cm`) and the text operators, and of marked content (a soft
  * hyphen's span). Form XObjects are not entered: Chromium draws the book's text in the page.
+ * Every page of a book goes through it, so it reads bytes: no token becomes a string.
  */
 export function textRuns(
   streams: readonly Buffer[],
@@ -270,54 +323,72 @@ export function textRuns(
   let obj = -1;
   const marks: boolean[] = [];
   let shyDepth = 0;
+  const nums = new Float64Array(8);
   for (const b of streams) {
     const end = b.length;
-    const nums: number[] = [];
-    const strings: Buffer[] = [];
-    let name = '';
+    let n = 0;
+    const strings: Run['codes'][] = [];
+    // Where the next `/ActualText` is, from which a marked-content span is told to be a soft hyphen.
+    let actual = -1;
+    let nameFrom = 0;
+    let nameTo = 0;
     let depth = 0;
     let operandsAt = 0;
+    const num = (k: number): number => nums[(n - k) & 7]!;
     const show = (): void => {
       const y = pageHeight - (tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5]);
-      const t = mul(tm, ctm);
-      const size = Math.abs(fontSize) * Math.sqrt(Math.abs(t[0] * t[3] - t[1] * t[2]));
+      const a = tm[0] * ctm[0] + tm[1] * ctm[2];
+      const bb = tm[0] * ctm[1] + tm[1] * ctm[3];
+      const c = tm[2] * ctm[0] + tm[3] * ctm[2];
+      const d = tm[2] * ctm[1] + tm[3] * ctm[3];
+      const size = Math.abs(fontSize) * Math.sqrt(Math.abs(a * d - bb * c));
       for (const codes of strings) runs.push({ y, size, font, codes, shy: shyDepth > 0, obj });
     };
     const nextLine = (tx: number, ty: number): void => {
-      tlm = mul([1, 0, 0, 1, tx, ty], tlm);
+      tlm = [
+        tlm[0],
+        tlm[1],
+        tlm[2],
+        tlm[3],
+        tx * tlm[0] + ty * tlm[2] + tlm[4],
+        tx * tlm[1] + ty * tlm[3] + tlm[5],
+      ];
       tm = tlm;
     };
     let i = 0;
     while (i < end) {
-      const c = b[i]!;
-      if (SPACE[c]) {
+      const ch = b[i]!;
+      if (SPACE[ch]) {
         i++;
         continue;
       }
-      if (c === 0x25) {
+      if (ch === 0x25) {
         while (i < end && b[i] !== 0x0a && b[i] !== 0x0d) i++;
         continue;
       }
-      if (c === 0x2f) {
+      if (ch === 0x2f) {
         const from = ++i;
-        while (i < end && !SPACE[b[i]!] && !DELIM[b[i]!]) i++;
-        if (depth === 0) name = b.toString('latin1', from, i);
+        while (i < end && !ENDS[b[i]!]) i++;
+        if (depth === 0) {
+          nameFrom = from;
+          nameTo = i;
+        }
         continue;
       }
-      if (c === 0x28) {
+      if (ch === 0x28) {
         let nest = 0;
         const from = i;
         for (; i < end; i++) {
-          const d = b[i]!;
-          if (d === 0x5c) i++;
-          else if (d === 0x28) nest++;
-          else if (d === 0x29 && --nest === 0) break;
+          const c = b[i]!;
+          if (c === 0x5c) i++;
+          else if (c === 0x28) nest++;
+          else if (c === 0x29 && --nest === 0) break;
         }
         i++;
         if (depth === 0) strings.push(literalBytes(b.subarray(from + 1, i - 1)));
         continue;
       }
-      if (c === 0x3c) {
+      if (ch === 0x3c) {
         if (b[i + 1] === 0x3c) {
           i += 2;
           depth++;
@@ -325,89 +396,105 @@ export function textRuns(
         }
         const from = ++i;
         while (i < end && b[i] !== 0x3e) i++;
-        const hex = b.toString('latin1', from, i).replace(/\s+/g, '');
+        if (depth === 0) strings.push({ src: b, from, to: i });
         i++;
-        if (depth === 0) strings.push(Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex'));
         continue;
       }
-      if (c === 0x3e) {
+      if (ch === 0x3e) {
         i += b[i + 1] === 0x3e ? 2 : 1;
         depth = Math.max(0, depth - 1);
         continue;
       }
-      if (c === 0x5b || c === 0x5d) {
+      if (ch === 0x5b || ch === 0x5d) {
         i++;
         continue;
       }
-      if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) {
-        const from = i;
-        while (i < end && !SPACE[b[i]!] && !DELIM[b[i]!]) i++;
-        if (depth === 0) nums.push(Number(b.toString('latin1', from, i)));
+      if ((ch >= 0x30 && ch <= 0x39) || ch === 0x2d || ch === 0x2b || ch === 0x2e) {
+        let sign = 1;
+        if (ch === 0x2d || ch === 0x2b) {
+          if (ch === 0x2d) sign = -1;
+          i++;
+        }
+        let v = 0;
+        while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) v = v * 10 + b[i++]! - 0x30;
+        if (b[i] === 0x2e) {
+          i++;
+          let scale = 0.1;
+          while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) {
+            v += (b[i++]! - 0x30) * scale;
+            scale /= 10;
+          }
+        }
+        while (i < end && !ENDS[b[i]!]) i++;
+        if (depth === 0) nums[n++ & 7] = sign * v;
         continue;
       }
       const from = i;
-      while (i < end && !SPACE[b[i]!] && !DELIM[b[i]!]) i++;
-      const op = b.toString('latin1', from, i);
-      const n = nums.length;
-      const m = (): Matrix => nums.slice(n - 6) as Matrix;
-      switch (op) {
-        case 'q':
+      let key = 0;
+      for (let k = 0; i < end && !ENDS[b[i]!]; i++, k++) if (k < 3) key |= b[i]! << (8 * k);
+      if (i - from > 3) key = -1;
+      const six = (): Matrix => [num(6), num(5), num(4), num(3), num(2), num(1)];
+      switch (key) {
+        case OP.q:
           stack.push(ctm);
           break;
-        case 'Q':
+        case OP.Q:
           ctm = stack.pop() ?? IDENTITY;
           break;
-        case 'cm':
-          if (n >= 6) ctm = mul(m(), ctm);
+        case OP.cm:
+          if (n >= 6) ctm = mul(six(), ctm);
           break;
-        case 'BT':
+        case OP.BT:
           tm = tlm = IDENTITY;
           obj++;
           break;
-        case 'Tm':
-          if (n >= 6) tm = tlm = m();
+        case OP.Tm:
+          if (n >= 6) tm = tlm = six();
           break;
-        case 'Td':
-          if (n >= 2) nextLine(nums[n - 2]!, nums[n - 1]!);
+        case OP.Td:
+          if (n >= 2) nextLine(num(2), num(1));
           break;
-        case 'TD':
+        case OP.TD:
           if (n >= 2) {
-            leading = -nums[n - 1]!;
-            nextLine(nums[n - 2]!, nums[n - 1]!);
+            leading = -num(1);
+            nextLine(num(2), num(1));
           }
           break;
-        case 'TL':
-          if (n >= 1) leading = nums[n - 1]!;
+        case OP.TL:
+          if (n >= 1) leading = num(1);
           break;
-        case 'T*':
+        case OP.Tstar:
           nextLine(0, -leading);
           break;
-        case 'Tf':
-          font = fontNamed(name);
-          if (n >= 1) fontSize = nums[n - 1]!;
+        case OP.Tf:
+          font = fontNamed(b.toString('latin1', nameFrom, nameTo));
+          if (n >= 1) fontSize = num(1);
           break;
-        case "'":
-        case '"':
+        case OP.quote:
+        case OP.dquote:
           nextLine(0, -leading);
           show();
           break;
-        case 'Tj':
-        case 'TJ':
+        case OP.Tj:
+        case OP.TJ:
           show();
           break;
-        case 'BDC': {
-          const shy = SOFT_HYPHEN_SPAN.test(b.toString('latin1', operandsAt, from));
+        case OP.BDC: {
+          if (actual !== -2 && actual < operandsAt) actual = b.indexOf(ACTUAL_TEXT, operandsAt);
+          if (actual === -1) actual = -2;
+          const shy =
+            actual >= 0 && actual < from && SOFT_HYPHEN_SPAN.test(b.toString('latin1', actual, from));
           marks.push(shy);
           if (shy) shyDepth++;
           break;
         }
-        case 'BMC':
+        case OP.BMC:
           marks.push(false);
           break;
-        case 'EMC':
+        case OP.EMC:
           if (marks.pop()) shyDepth--;
           break;
-        case 'BI': {
+        case OP.BI: {
           // An inline image: its data runs to `EI`.
           const ei = b.indexOf('EI', i, 'latin1');
           i = ei === -1 ? end : ei + 2;
@@ -416,9 +503,8 @@ export function textRuns(
         default:
           break;
       }
-      nums.length = 0;
-      strings.length = 0;
-      name = '';
+      n = 0;
+      if (strings.length > 0) strings.length = 0;
       depth = 0;
       operandsAt = i;
     }
