@@ -307,8 +307,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const [from, to] = ranges[c]!;
       const cache = opts.printCache;
       const firstKey = cache ? createHash('sha256').update(chunkHtml(c, variant)).digest('hex') : undefined;
-      const known = firstKey === undefined ? undefined : cache?.kept.get(firstKey);
-      known?.forEach((words, j) => {
+      const keptBefore = firstKey === undefined ? undefined : cache?.kept.get(firstKey);
+      keptBefore?.forEach((words, j) => {
         for (const w of words) addWord(from + j, w);
       });
       let printed = await printPart(() => chunkHtml(c, variant), c);
@@ -319,7 +319,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
         turnReprints++;
         printed = await printPart(() => chunkHtml(c, variant), c);
       }
-      if (cache && firstKey !== undefined && (known || dropped.length > 0)) {
+      if (cache && firstKey !== undefined && (keptBefore || dropped.length > 0)) {
         for (const key of dropped) cache.delete(key);
         cache.keep(
           firstKey,
