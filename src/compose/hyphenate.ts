@@ -127,3 +127,53 @@ export function hyphenateHtmlCached(html: string, lang: string, hyphenate: WordH
   if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
   return out;
 }
+
+/** A run of letters holding a soft hyphen: a word as {@link hyphenateHtml} left it. */
+const HYPHENATED_WORD = /[\p{L}\p{M}\u00ad]*\u00ad[\p{L}\p{M}\u00ad]*/gu;
+
+/**
+ * Takes the soft hyphens out of the given words (lower-cased, written without them) wherever
+ * they occur in a hyphenated HTML fragment: the PDF keeps them whole, so that one that fell
+ * across a page turn goes to the next line.
+ */
+export function keepWhole(html: string, words: ReadonlySet<string>): string {
+  if (words.size === 0) return html;
+  return html.replace(HYPHENATED_WORD, (m) => {
+    const word = m.replace(/\u00ad/g, '');
+    return words.has(word.toLowerCase()) ? word : m;
+  });
+}
+
+/**
+ * The word of a hyphenated HTML fragment that a soft hyphen breaks after the letters `head`,
+ * the next line starting with `tail` (empty when unknown), and where it first occurs; the
+ * letters are compared regardless of case (a style may set them in capitals). When no word
+ * reads `head + tail` (the next page may open with a table's repeated header), the first word
+ * broken after `head` is taken.
+ */
+export function brokenWord(
+  html: string,
+  head: string,
+  tail: string,
+): { word: string; at: number } | undefined {
+  const h = head.toLowerCase();
+  const whole = (head + tail).toLowerCase();
+  let first: { word: string; at: number } | undefined;
+  for (const m of html.matchAll(HYPHENATED_WORD)) {
+    const word = m[0].replace(/\u00ad/g, '');
+    const lower = word.toLowerCase();
+    if (!lower.startsWith(h)) continue;
+    // The soft hyphen must be right after the head's letters.
+    let letters = 0;
+    let breaks = false;
+    for (const ch of m[0]) {
+      if (ch === '\u00ad') breaks ||= letters === head.length;
+      else letters += ch.length;
+    }
+    if (!breaks) continue;
+    const found = { word, at: m.index };
+    if (tail !== '' && lower === whole) return found;
+    first ??= found;
+  }
+  return first;
+}

@@ -9,7 +9,7 @@ import {
   planChunks,
   rewriteCrossLinks,
 } from '../../src/output/pdf/chunks.js';
-import { layOut } from '../../src/output/pdf/render.js';
+import { layOut, plainGeometry, sameGeometry } from '../../src/output/pdf/render.js';
 
 const book = (n: number, size = 10_000, every = 5): ChunkInput[] =>
   Array.from({ length: n }, (_, i) => ({ id: `chapter-${i}`, depth: i % every === 0 ? 0 : 1, size }));
@@ -179,5 +179,47 @@ describe('laying printed chunks end to end', () => {
       l.inner.map((s) => [...s]),
       [[2]],
     );
+  });
+
+  it('a chunk printed with blank pages inside has, without them, the geometry of its plain printing', () => {
+    const ids = ['x', 'a', 'a1', 'b', 'b1'];
+    // Chapters 1-4 (a, a1, b, b1); printed with a blank page before b: b and b1 one page later.
+    const withBlank = printed(6, [
+      ['a', 1],
+      ['a1', 2],
+      ['b', 5],
+      ['b1', 6],
+      ['section-in-b', 5],
+    ]);
+    const plain = plainGeometry(withBlank, { verso: true, blanks: new Set([3]) }, [1, 5], ids);
+    assert.deepEqual(plain.pages, 5);
+    assert.deepEqual(
+      [...plain.starts],
+      [
+        ['a', 1],
+        ['a1', 2],
+        ['b', 4],
+        ['b1', 5],
+      ],
+      'chapters only, moved back by the blank page before them',
+    );
+    const first = printed(5, [
+      ['a', 1],
+      ['a1', 2],
+      ['b', 4],
+      ['b1', 5],
+    ]);
+    assert.ok(sameGeometry(plain, first));
+    assert.ok(
+      !sameGeometry(
+        plain,
+        printed(
+          5,
+          [...first.starts].map(([id, p]): [string, number] => [id, id === 'b1' ? 4 : p]),
+        ),
+      ),
+      'a chapter starting elsewhere is a change',
+    );
+    assert.ok(!sameGeometry(plain, printed(6, [...first.starts])), 'so is a page more');
   });
 });

@@ -10,6 +10,17 @@ export class PrintCache {
   readonly #entries = new Map<string, Uint8Array>();
   /** What the layout check found in each printed chunk (it does not run again on a hit). */
   readonly layout = new Map<string, LayoutReport>();
+  /**
+   * For a chunk printed again with words kept whole (off a page turn), by its first document's
+   * key: the words of each of its chapters. The last printing is stored under its own key.
+   */
+  readonly kept = new Map<string, readonly (readonly string[])[]>();
+  /** Remembers the words a chunk kept whole (the most recent few thousand chunks). */
+  keep(key: string, words: readonly (readonly string[])[]): void {
+    this.kept.delete(key);
+    this.kept.set(key, words);
+    if (this.kept.size > 4096) this.kept.delete(this.kept.keys().next().value!);
+  }
   constructor(private readonly maxBytes = 512 * 2 ** 20) {}
   get(key: string): Uint8Array | undefined {
     const v = this.#entries.get(key);
@@ -20,6 +31,11 @@ export class PrintCache {
     }
     return v;
   }
+  /** Forgets a document (one printed again since). */
+  delete(key: string): void {
+    this.#entries.delete(key);
+    this.layout.delete(key);
+  }
   set(key: string, pdf: Uint8Array): void {
     this.#entries.set(key, pdf);
     let bytes = 0;
@@ -28,6 +44,7 @@ export class PrintCache {
       if (bytes <= this.maxBytes || this.#entries.size <= 1) break;
       this.#entries.delete(k);
       this.layout.delete(k);
+      this.kept.delete(k);
       bytes -= v.length;
     }
   }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'puppeteer';
 import { type PdfConfig, readPdfConfig } from '../../config/pdf.js';
 import type { ReferenceStyle } from '../../compose/finalize.js';
-import { hyphenateHtmlCached, hyphenatorFor } from '../../compose/hyphenate.js';
+import { hyphenateHtmlCached, hyphenatorFor, keepWhole } from '../../compose/hyphenate.js';
 import { BLANK_PAGE, destinationLinks, TITLE_VERSO } from '../../compose/print.js';
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
@@ -36,6 +36,7 @@ import {
 } from './chunks.js';
 import type { PrintCache } from './cache.js';
 import { dropSoftHyphenText } from './text.js';
+import { type HyphenTurn, HyphenTurnFinder, type TurnWord, turnWords } from './turns.js';
 import { isEmptyRawPage, pageSize, type RawPart, readPart } from './raw/part.js';
 import { type JoinPart, type JoinPlan, planJoin, writeJoin } from './raw/join.js';
 
@@ -105,7 +106,7 @@ function titleDate(cfg: PdfConfig, lang: string, epoch: number | undefined): str
 }
 
 /** How a chunk was (or must be) printed: on which hand its first page is, blank pages inside. */
-interface Variant {
+export interface Variant {
   /** Its first page is a left-hand page (two-sided books). */
   readonly verso: boolean;
   /** Chapters with a blank page before them, inside the chunk. */
@@ -117,7 +118,17 @@ interface Printed {
   readonly part: RawPart;
   readonly pages: number;
   readonly starts: ReadonlyMap<string, number>;
+  /** Words its pages break across a page turn. */
+  readonly turns: readonly HyphenTurn[];
+  /** Its print cache key, when a cache is used. */
+  readonly key?: string;
 }
+
+/**
+ * How many times a chunk is printed again with the words it hyphenated across a page turn kept
+ * whole (each time may break another word of the chapters that moved).
+ */
+const TURN_REPRINTS = 3;
 
 /**
  * Prints the book. The body is cut into chunks of whole chapters that Chromium lays out in
@@ -246,9 +257,10 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
               layoutReports.set(chunk, await checkLayout(page, blockWidth));
               layoutSeconds += (performance.now() - start) / 1000;
             };
+      let key: string | undefined;
       if (opts.printCache) {
         const html = make();
-        const key = createHash('sha256').update(html).digest('hex');
+        key = createHash('sha256').update(html).digest('hex');
         bytes = opts.printCache.get(key);
         const known = opts.printCache.layout.get(key);
         if (bytes && (chunk === undefined || known)) {
@@ -270,17 +282,67 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       const first = part.pages[0];
       if (first) warming ??= headsReady.then(({ heads }) => heads.warm(pageSize(part, first)[0]));
-      await dropSoftHyphenText(part);
+      const finder = new HyphenTurnFinder(part, { top: cfg.top.pt, bottom: cfg.bottom.pt });
+      await dropSoftHyphenText(part, finder);
       const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
-      return { part, pages: part.pages.length, starts };
+      return { part, pages: part.pages.length, starts, turns: finder.turns(), ...(key && { key }) };
     };
+    // Per chapter: the words kept whole, since they fell across a page turn (lower-cased).
+    const whole = new Map<number, Set<string>>();
+    const chapterHtml = (k: number): string =>
+      keepWhole(hyphenate(parts.chapters[k]!), whole.get(k) ?? new Set());
+    const wordsOf = (c: number, p: Printed): TurnWord[] =>
+      turnWords(p.turns, ids, ranges[c]![0], ranges[c]![1], p.starts, chapterHtml);
+    let turnReprints = 0;
+    let variantPrints = 0;
+    /** Keeps whole the words a printed chunk breaks across a page turn; true if any is new. */
+    const keepTurnWords = (c: number, p: Printed): boolean =>
+      wordsOf(c, p).filter((t) => t.found && addWord(t.chapter, t.word)).length > 0;
+    /**
+     * Prints a chunk, then again (a few times at most) with the words it broke across a page
+     * turn kept whole. With a print cache, the last printing is kept under the key of the first
+     * document, with the words it kept whole, and the documents between are dropped.
+     */
+    const printChunk = async (c: number, variant: Variant): Promise<Printed> => {
+      const [from, to] = ranges[c]!;
+      const cache = opts.printCache;
+      const firstKey = cache ? createHash('sha256').update(chunkHtml(c, variant)).digest('hex') : undefined;
+      const keptBefore = firstKey === undefined ? undefined : cache?.kept.get(firstKey);
+      keptBefore?.forEach((words, j) => {
+        for (const w of words) addWord(from + j, w);
+      });
+      let printed = await printPart(() => chunkHtml(c, variant), c);
+      const dropped: string[] = [];
+      for (let pass = 0; pass < TURN_REPRINTS && printed.turns.length > 0; pass++) {
+        if (!keepTurnWords(c, printed)) break;
+        if (printed.key !== undefined) dropped.push(printed.key);
+        turnReprints++;
+        printed = await printPart(() => chunkHtml(c, variant), c);
+      }
+      if (cache && firstKey !== undefined && (keptBefore || dropped.length > 0)) {
+        for (const key of dropped) cache.delete(key);
+        cache.keep(
+          firstKey,
+          Array.from({ length: to - from }, (_, j) => [...(whole.get(from + j) ?? [])]),
+        );
+      }
+      return printed;
+    };
+    function addWord(k: number, word: string): boolean {
+      const set = whole.get(k) ?? new Set<string>();
+      whole.set(k, set);
+      const w = word.toLowerCase();
+      if (set.has(w)) return false;
+      set.add(w);
+      return true;
+    }
     const chunkHtml = (c: number, variant: Variant): string => {
       const [from] = ranges[c]!;
       const own = definedBy[c + 1]!;
       const dests = [...own].map(unescapeAttr).filter((id) => outlineIds.has(id));
       const nav = destinationLinks([...new Set([...dests, ...[...targets[c + 1]!].map(unescapeAttr)])]);
       const sections = bodies[c]!.map(
-        (html, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + katexHtml(hyphenate(html)),
+        (_, j) => (variant.blanks.has(from + j) ? BLANK_PAGE : '') + katexHtml(chapterHtml(from + j)),
       );
       const body = rewriteCrossLinks(sections.join('\n'), own, known);
       const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
@@ -298,62 +360,97 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const bySize = ranges
         .map((_, c) => c)
         .sort((a, b) => docs[b + 1]!.length - docs[a + 1]!.length || a - b);
+      // Two-sided, most chunks are printed again (on the other hand, with blank pages inside): the
+      // words they break across a page turn are kept whole in that printing. One-sided, at once.
+      const later = cfg.twoSided;
       // Each chunk is built when a page is free to print it.
-      const printing = new Map(bySize.map((c) => [c, printPart(() => chunkHtml(c, plain), c)]));
+      const printing = new Map(
+        bySize.map((c) => [c, later ? printPart(() => chunkHtml(c, plain), c) : printChunk(c, plain)]),
+      );
       opts.onPrinting?.();
       printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
+      const dirty = printed.map((p, c) => later && keepTurnWords(c, p));
       clock('print', t);
 
-      layout = layOut(
-        ranges,
-        printed,
-        chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
-        cfg.chaptersOnRight,
-      );
-      const { blankBefore, inner, chunkStart, bodyStart } = layout;
-      labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
-
       t = performance.now();
-      const frontHtml = parts.assemble({
-        // Two-sided, the contents open on a right-hand page: the title page's back stays blank.
-        titlePage: parts.titlePage + (cfg.twoSided ? TITLE_VERSO : ''),
-        toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
-      });
-      const printedFront = await printPart(() => rewriteCrossLinks(frontHtml, definedIds(frontHtml), known));
-      // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
-      // still prints one empty page for them, which is left out.
-      front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
-        ? undefined
-        : printedFront;
-      frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
-      const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
-      if (frontBlank) blankBefore.add(0);
-      // Chunks printed on the wrong hand, or needing blank pages inside, are printed again.
-      again = await Promise.all(
-        ranges.map(async (_, c) => {
-          const variant: Variant = {
-            verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
-            blanks: inner[c]!,
-          };
-          if (!variant.verso && variant.blanks.size === 0) return printed[c]!;
-          const part = await printPart(() => chunkHtml(c, variant), c);
-          if (part.pages !== printed[c]!.pages + variant.blanks.size)
+      let current = printed.map((p) => ({ p, v: plain }));
+      for (let round = 0; ; round++) {
+        const geometry = current.map(({ p, v }, c) => plainGeometry(p, v, ranges[c]!, ids));
+        layout = layOut(
+          ranges,
+          geometry,
+          chapters.map((c) => ({ id: c.chapter.id, depth: c.chapter.depth })),
+          cfg.chaptersOnRight,
+        );
+        const { blankBefore, inner, chunkStart, bodyStart } = layout;
+        labels = new Map([...bodyStart].map(([id, p]) => [id, String(p)]));
+        const frontHtml = parts.assemble({
+          // Two-sided, the contents open on a right-hand page: the title page's back stays blank.
+          titlePage: parts.titlePage + (cfg.twoSided ? TITLE_VERSO : ''),
+          toc: destinationLinks(frontDests(targets[0]!)) + contentsHtml(book, style, labels, cfg.tocDepth),
+        });
+        const printedFront = await printPart(() =>
+          rewriteCrossLinks(frontHtml, definedIds(frontHtml), known),
+        );
+        // A theme (or the library's bare reports) may hide the title page and the contents; Chromium
+        // still prints one empty page for them, which is left out.
+        front = printedFront.part.pages.every((p) => isEmptyRawPage(printedFront.part, p))
+          ? undefined
+          : printedFront;
+        frontBlank = cfg.chaptersOnRight && chapters.length > 0 && (front?.pages ?? 0) % 2 === 1;
+        const frontPages = (front?.pages ?? 0) + (frontBlank ? 1 : 0);
+        if (frontBlank) blankBefore.add(0);
+        // Chunks printed on the wrong hand, or needing blank pages inside, or with words to keep
+        // whole, are printed again.
+        const previous = current;
+        current = await Promise.all(
+          ranges.map(async (_, c) => {
+            const v: Variant = {
+              verso: cfg.twoSided && (frontPages + chunkStart[c]!) % 2 === 0,
+              blanks: inner[c]!,
+            };
+            const was = previous[c]!;
+            if (!dirty[c] && sameVariant(v, was.v)) return was;
+            dirty[c] = false;
+            if (v.verso || v.blanks.size > 0) variantPrints++;
+            else turnReprints++;
+            return { p: await printChunk(c, v), v };
+          }),
+        );
+        // A word kept whole may move a line, and a page, along: the book is then laid out again.
+        const moved = current
+          .map(({ p, v }, c) =>
+            p === previous[c]!.p || sameGeometry(plainGeometry(p, v, ranges[c]!, ids), geometry[c]!) ? -1 : c,
+          )
+          .filter((c) => c >= 0);
+        if (moved.length === 0) break;
+        if (round === 2) {
+          for (const c of moved)
             diags.warn(
               'pdf/toc-drift',
-              `chunk ${c + 1} changed length when printed again (${printed[c]!.pages + variant.blanks.size} → ${part.pages} pages); contents numbers after it may be off`,
+              `chunk ${c + 1} changed length when printed again (${geometry[c]!.pages} → ${plainGeometry(current[c]!.p, current[c]!.v, ranges[c]!, ids).pages} pages without blanks); contents numbers after it may be off`,
             );
-          return part;
-        }),
-      );
+          break;
+        }
+      }
+      again = current.map(({ p }) => p);
       clock('front', t);
     } finally {
       await printer.close();
     }
-    const reprinted = again.filter((p, c) => p !== printed[c]).length;
     diags.info(
       'pdf/chunks',
-      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${reprinted > 0 ? `, ${reprinted} printed again for two-sided layout` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
+      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${variantPrints > 0 ? `, ${variantPrints} printed again for two-sided layout` : ''}${turnReprints > 0 ? `, ${turnReprints} time${turnReprints === 1 ? '' : 's'} again to keep words off a page turn` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
     );
+    for (const t of again.flatMap((p, c) => wordsOf(c, p)))
+      diags.warn(
+        'layout/hyphen-page-turn',
+        t.found
+          ? `"${t.word}" is hyphenated across a page turn ("${t.turn.head}-" / "${t.turn.tail}"): its chapter was printed again with words kept whole ${TURN_REPRINTS} times without settling`
+          : `a word is hyphenated across a page turn ("${t.turn.head}-" / "${t.turn.tail}") that was not found in the chapter to keep whole`,
+        chapters[t.chapter]!.chapter.page.source,
+        t.line,
+      );
     timings.layout = Math.round(layoutSeconds * 1000) / 1000;
     reportLayout(
       [...layoutReports.keys()].sort((a, b) => a - b).map((c) => layoutReports.get(c)!),
@@ -407,6 +504,46 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     clock('finish', t);
     return { pdf, pages, timings };
   }
+}
+
+/** A chunk's length and where its chapters start (1-based), as printed without blank pages. */
+export interface Geometry {
+  readonly pages: number;
+  readonly starts: ReadonlyMap<string, number>;
+}
+
+/**
+ * The geometry of a chunk (chapters `from` to `to`) printed as `variant`, its blank pages taken
+ * out: the hand a chunk is printed on changes no line, so this is where its chapters fall when it
+ * is printed plain.
+ */
+export function plainGeometry(
+  printed: Geometry,
+  variant: Variant,
+  [from, to]: readonly [number, number],
+  ids: readonly string[],
+): Geometry {
+  const starts = new Map<string, number>();
+  let before = 0;
+  for (let k = from; k < to; k++) {
+    if (variant.blanks.has(k)) before++;
+    const at = printed.starts.get(ids[k]!);
+    if (at !== undefined) starts.set(ids[k]!, at - before);
+  }
+  return { pages: printed.pages - variant.blanks.size, starts };
+}
+
+/** Same length, and the same chapters starting on the same pages. */
+export function sameGeometry(a: Geometry, b: Geometry): boolean {
+  if (a.pages !== b.pages || a.starts.size !== b.starts.size) return false;
+  for (const [id, page] of a.starts) if (b.starts.get(id) !== page) return false;
+  return true;
+}
+
+function sameVariant(a: Variant, b: Variant): boolean {
+  return (
+    a.verso === b.verso && a.blanks.size === b.blanks.size && [...a.blanks].every((k) => b.blanks.has(k))
+  );
 }
 
 /** Where the chunks go in the body, once they are printed. */

@@ -8,6 +8,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { contentRefs, type RawPart, streamOf } from './raw/part.js';
 import { PdfName } from './raw/syntax.js';
 import { ticker } from '../../ticker.js';
+import type { HyphenTurnFinder } from './turns.js';
 
 /** What Chromium writes before a soft hyphen's text string; the case of the hex digits may vary. */
 const ACTUAL_TEXT = Buffer.from('/ActualText', 'latin1');
@@ -42,11 +43,13 @@ export function emptySoftHyphenText(bytes: Buffer): boolean {
  * change are replaced in the part. zlib runs synchronously, on whole buffers: its asynchronous
  * form works in 16 KiB pieces and cost twice the CPU on a book, CPU that the pages still
  * printing need more than this thread's turn. The event loop gets a turn every few
- * milliseconds, as the pages printing are answered from it.
+ * milliseconds, as the pages printing are answered from it. Each page's streams, decoded, are
+ * shown to `turns` first (the words hyphenated across a page turn are looked for in them).
  */
-export async function dropSoftHyphenText(part: RawPart): Promise<void> {
+export async function dropSoftHyphenText(part: RawPart, turns?: HyphenTurnFinder): Promise<void> {
   const tick = ticker();
-  for (const page of part.pages) {
+  for (const [index, page] of part.pages.entries()) {
+    const decoded: { num: number; bytes: Buffer }[] = [];
     for (const ref of contentRefs(part, page)) {
       await tick();
       const stream = streamOf(part, ref.num);
@@ -55,12 +58,18 @@ export async function dropSoftHyphenText(part: RawPart): Promise<void> {
       const flate =
         filter instanceof PdfName && filter.raw === 'FlateDecode' && !stream.dict.has('DecodeParms');
       if (!flate && filter !== undefined) continue;
-      const bytes = flate ? inflateSync(stream.data) : Buffer.from(stream.data);
+      decoded.push({ num: ref.num, bytes: flate ? inflateSync(stream.data) : Buffer.from(stream.data) });
+    }
+    turns?.page(
+      index,
+      decoded.map((d) => d.bytes),
+    );
+    for (const { num, bytes } of decoded) {
       if (!emptySoftHyphenText(bytes)) continue;
       // Level 1: several times faster than the default for a few percent more bytes.
       const fixed = deflateSync(bytes, { level: 1 });
       part.replaced.set(
-        ref.num,
+        num,
         Buffer.concat([
           Buffer.from(`\n<</Filter /FlateDecode /Length ${fixed.length}>> stream\n`, 'latin1'),
           fixed,
