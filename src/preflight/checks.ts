@@ -79,18 +79,32 @@ export function visualRows(lines: readonly Line[]): Box[] {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-/** Words that reach outside the text block (not the running head or the folio). */
-export function checkOutside(page: TextPage, g: PageGeometry): PreflightProblem[] {
+/**
+ * Words that reach outside the text block (not the running head or the folio). `inkIn` tells
+ * whether the page has ink in a band of it, when the caller can render it.
+ */
+export function checkOutside(
+  page: TextPage,
+  g: PageGeometry,
+  inkIn?: (band: Box) => boolean,
+): PreflightProblem[] {
   const block = textBlock(page, g);
   const out = bodyLines(page, block)
     .flatMap((l) => l.words)
-    .filter(
-      (w) =>
-        w.xMin < block.xMin - SIDE_SLACK ||
-        w.xMax > block.xMax + SIDE_SLACK ||
-        w.yMin < block.yMin - HEIGHT_SLACK ||
-        w.yMax > block.yMax + HEIGHT_SLACK,
-    );
+    .filter((w) => {
+      if (w.xMin < block.xMin - SIDE_SLACK || w.xMax > block.xMax + SIDE_SLACK) return true;
+      const above = w.yMin < block.yMin - HEIGHT_SLACK;
+      const below = w.yMax > block.yMax + HEIGHT_SLACK;
+      if (!above && !below) return false;
+      // A word's height is its font's ascent and descent, not its glyphs: a big operator (∏, ∫)
+      // of a formula at the top of a page has a font box far taller than its ink. Where the
+      // page can be looked at, only ink past the block counts.
+      if (!inkIn) return true;
+      return (
+        (above && inkIn({ xMin: w.xMin, xMax: w.xMax, yMin: w.yMin, yMax: block.yMin })) ||
+        (below && inkIn({ xMin: w.xMin, xMax: w.xMax, yMin: block.yMax, yMax: w.yMax }))
+      );
+    });
   if (out.length === 0) return [];
   const far = Math.max(...out.map((w) => Math.max(block.xMin - w.xMin, w.xMax - block.xMax, 0)));
   const sample = out

@@ -25,6 +25,7 @@ import {
   textBlock,
 } from './checks.js';
 import {
+  type Box,
   inkRange,
   parseBboxLayout,
   parsePdfFonts,
@@ -134,6 +135,40 @@ function inkOf(file: string, pages: ReturnType<typeof parseBboxLayout>, g: PageG
   }
 }
 
+/** Whether a band of a page (points from its top left) holds ink, rendered finely (4 px a point). */
+function inkInBand(file: string, page: number, band: Box): boolean {
+  const scale = 4;
+  const dir = mkdtempSync(join(tmpdir(), 'bb-preflight-band-'));
+  try {
+    const px = (n: number): string => String(Math.max(1, Math.round(n * scale)));
+    tool('pdftoppm', [
+      '-gray',
+      '-r',
+      String(72 * scale),
+      '-f',
+      String(page),
+      '-l',
+      String(page),
+      '-x',
+      String(Math.max(0, Math.floor(band.xMin * scale))),
+      '-y',
+      String(Math.max(0, Math.floor(band.yMin * scale))),
+      '-W',
+      px(band.xMax - band.xMin),
+      '-H',
+      px(band.yMax - band.yMin),
+      file,
+      join(dir, 'b'),
+    ]);
+    const f = readdirSync(dir).find((n) => n.endsWith('.pgm'));
+    if (!f) return true;
+    const img = parsePgm(readFileSync(join(dir, f)));
+    return inkRange(img, { xMin: 0, yMin: 0, xMax: img.width, yMax: img.height }, 1) !== undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Checks a PDF as a printer's preflight and a book designer would: glyphs outside the text
  * block, Type 3 fonts, fonts bookbinder does not bundle, pages holding a single line, words
@@ -160,7 +195,7 @@ export function preflight(file: string, opts: PreflightOptions = {}): PreflightR
   const problems: PreflightProblem[] = [
     ...checkFonts(fonts, bundledFamilies()),
     ...pages.flatMap((p, i) => [
-      ...checkOutside(p, geometry),
+      ...checkOutside(p, geometry, (band) => inkInBand(file, p.index, band)),
       ...checkSingleLine(p, geometry, ink[i], starts.has(p.index)),
     ]),
     ...checkHyphenTurns(pages, geometry, words),

@@ -12,6 +12,7 @@ import {
   textBlock,
 } from '../../src/preflight/checks.js';
 import {
+  type Box,
   inkRange,
   type Line,
   parseBboxLayout,
@@ -155,6 +156,20 @@ describe('preflight: the checks', () => {
     assert.equal(found[0]!.code, 'preflight/outside-text-block');
     assert.equal(found[0]!.page, 4);
     assert.match(found[0]!.message, /"formula"; up to 22pt into the margin/);
+  });
+
+  it('a tall glyph whose font box, not its ink, rises above the block is judged by the ink', () => {
+    const G0 = textBlock(page(1, []), G);
+    const prod = {
+      ...line(G0.yMin + 2, ['x']),
+      words: [{ text: '∏', xMin: 200, xMax: 215, yMin: G0.yMin - 5, yMax: G0.yMin + 20 }],
+    };
+    const bands: Box[] = [];
+    const noInk = (b: Box): boolean => (bands.push(b), false);
+    assert.deepEqual(checkOutside(page(9, [prod]), G, noInk), []);
+    assert.deepEqual(bands, [{ xMin: 200, xMax: 215, yMin: G0.yMin - 5, yMax: G0.yMin }]);
+    assert.equal(checkOutside(page(9, [prod]), G, () => true).length, 1, 'ink there: outside');
+    assert.equal(checkOutside(page(9, [prod]), G).length, 1, 'no way to look: outside');
   });
 
   it('reports a page holding a single line, but not a caption beside a picture or a part title page', () => {
