@@ -5,10 +5,13 @@
  * the page is used again.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'puppeteer';
-import { renderReport } from '../../src/api/render-report.js';
+import { GC_EVERY, renderReport } from '../../src/api/render-report.js';
 import { closeBrowser, launchServiceBrowser } from '../../src/browser/launch.js';
-import { requireTools } from '../helpers.js';
+import { requireTools, run } from '../helpers.js';
 
 const TEMPLATE =
   '# Statement for {{ data.customer }}\n\n| n | item |\n|---|---|\n' +
@@ -23,6 +26,36 @@ describe('renderReport in a long-running browser', function () {
   });
   after(async () => {
     if (browser) await closeBrowser(browser);
+  });
+
+  it('prints report after report in one page: each its own title, language, style and text, every face drawn', async function () {
+    requireTools(this, 'pdftotext', 'pdfinfo', 'pdffonts');
+    const dir = mkdtempSync(join(tmpdir(), 'bb-shell-'));
+    const reports = [
+      { title: 'First <one> & co', lang: 'en', css: '', word: 'Alpha' },
+      { title: 'Zweiter Bericht', lang: 'de', css: 'p { color: #c00 }', word: 'Beta' },
+      { title: 'Third', lang: 'en', css: '', word: 'Gamma' },
+    ];
+    for (const [i, r] of reports.entries()) {
+      const out = await renderReport(
+        `# ${r.word}\n\nΚαλημέρα, **bold** *italic* ***both${i}*** \`code\`.\n`,
+        {
+          browser: browser!,
+          title: r.title,
+          lang: r.lang,
+          css: r.css,
+        },
+      );
+      assert.ok(out.ok && out.data, JSON.stringify(out.diagnostics));
+      const file = join(dir, `r${i}.pdf`);
+      writeFileSync(file, out.data);
+      const text = run('pdftotext', [file, '-']);
+      assert.match(text, new RegExp(`${r.word}[\\s\\S]*Καλημέρα, bold italic both${i} code`));
+      for (const other of reports.filter((o) => o !== r)) assert.doesNotMatch(text, new RegExp(other.word));
+      assert.match(run('pdfinfo', [file]), new RegExp(`Title:\\s+${r.title.replace(/[<>&]/g, '.')}\\n`));
+      // Bold italic was invisible (its face never loaded in a fresh page), so was missing here.
+      assert.match(run('pdffonts', [file]), /NotoSans-BoldItalic/);
+    }
   });
 
   it("keeps the page's JavaScript heap near its size after one report, report after report", async () => {
@@ -41,12 +74,13 @@ describe('renderReport in a long-running browser', function () {
     };
     await report(0);
     const warm = await heap();
-    // 21 reports: the page is collected after the 10th and the 20th, before the 21st uses it.
-    for (let i = 1; i <= 21; i++) await report(i);
+    // The page is collected after every GC_EVERY-th report, before the next one uses it.
+    const n = GC_EVERY + 1;
+    for (let i = 1; i <= n; i++) await report(i);
     const after = await heap();
     assert.ok(
       after - warm < 4_000_000,
-      `heap grew by ${((after - warm) / 1e6).toFixed(1)} MB over 21 reports (from ${(warm / 1e6).toFixed(1)} MB)`,
+      `heap grew by ${((after - warm) / 1e6).toFixed(1)} MB over ${n} reports (from ${(warm / 1e6).toFixed(1)} MB)`,
     );
   });
 });
