@@ -141,7 +141,7 @@ try {
 
 Measured ${date} on ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node ${process.version}; \`npm run bench:report\`, one run.
 A one-page report (a heading, a paragraph, a 40-row table from a Liquid loop over \`data\`) with a warm browser:
-\`renderReport\` (Liquid, markdown-it, sanitiser, a warm page's \`setContent\` + \`pdf()\`) against raw puppeteer
+\`renderReport\` (Liquid, markdown-it, sanitiser, its report printed in a warm page's document, \`pdf()\`) against raw puppeteer
 \`setContent\` + \`pdf()\` of the same HTML in warm pages of the same browser. Latency: ${ROUNDS} of each, one at a time,
 interleaved; throughput: ${THROUGHPUT_JOBS} PDFs over 2 concurrent lanes, 3 blocks of each, interleaved.
 
