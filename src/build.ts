@@ -20,7 +20,7 @@ import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
 import { liquidStage } from './liquid/stage.js';
 import { calloutsOf } from './markdown/callouts.js';
-import { createMarkdown, escapeHtml, renderChapter } from './markdown/render.js';
+import { createMarkdown, escapeHtml, renderChapterAsync } from './markdown/render.js';
 import type { Asset, Book, Chapter, Page, RenderedChapter, SiteConfig } from './model.js';
 import { type CachedRender, chapterKey, hashParts, linkIndexKey, type RenderCache } from './render-cache.js';
 import type { ProgressEvent } from './progress.js';
@@ -640,11 +640,12 @@ async function renderFresh(
   const fragments: FragmentRef[] = [];
   const { chapterToc, allowRemote, ...resolveCtx } = ctx;
   const resolveRef = makeResolver({ ...resolveCtx, chapter, diags: local, assets, fragments, allowRemote });
-  const r = renderOrKeepText(
+  const r = await renderOrKeepText(
     md,
     chapter,
     { usedIds: ctx.usedIds, resolveRef, warn, chapterToc, sourceLines: true },
     local,
+    tick,
   );
   await tick();
   const safe = sanitizeChapter(chapter.page, r.html, r.styles, local, { allowRemote });
@@ -680,14 +681,15 @@ function idsAfter(ids: IdSet, count: number): string[] {
 }
 
 /** Renders a chapter; a page nested too deeply to parse is kept as plain text, never lost. */
-function renderOrKeepText(
+async function renderOrKeepText(
   md: ReturnType<typeof createMarkdown>,
   chapter: Chapter,
-  ctx: Parameters<typeof renderChapter>[2],
+  ctx: Parameters<typeof renderChapterAsync>[2],
   diags: Diagnostics,
-): ReturnType<typeof renderChapter> {
+  tick: () => Promise<void>,
+): Promise<Awaited<ReturnType<typeof renderChapterAsync>>> {
   try {
-    return renderChapter(md, chapter, ctx);
+    return await renderChapterAsync(md, chapter, ctx, tick);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     diags.warn(

@@ -287,6 +287,37 @@ export function escapeHtml(s: string): string {
 
 /** Renders one chapter. Headings get kramdown ids made unique across the book. */
 export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderContext): ChapterRender {
+  const env = renderEnv(chapter, ctx);
+  const html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
+  return finishChapter(html, env, chapter, ctx);
+}
+
+/**
+ * {@link renderChapter} with a turn of the event loop (`pause`) after each of markdown-it's core
+ * rules (block, inline, footnotes, …) and before the HTML is written: a single huge page (10,000
+ * footnotes) is then no longer one synchronous call of seconds, and SIGTERM is answered within
+ * one rule's time.
+ */
+export async function renderChapterAsync(
+  md: MarkdownIt,
+  chapter: Chapter,
+  ctx: RenderContext,
+  pause: () => Promise<void>,
+): Promise<ChapterRender> {
+  const env = renderEnv(chapter, ctx);
+  // What MarkdownIt#parse does, a rule at a time.
+  const state = new md.core.State(chapter.page.body, md, env as unknown as Record<string, unknown>);
+  for (const rule of md.core.ruler.getRules('')) {
+    rule(state);
+    await pause();
+  }
+  const html = md.renderer.render(state.tokens, md.options, env as unknown as Record<string, unknown>);
+  await pause();
+  return finishChapter(html, env, chapter, ctx);
+}
+
+/** The environment the book's markdown-it rules read and fill for one chapter. */
+function renderEnv(chapter: Chapter, ctx: RenderContext): RenderEnv {
   // Lines Liquid moved are reported where they were written.
   const map = chapter.page.sourceLines;
   const written = (line: number): number => map?.[line] ?? line;
@@ -305,7 +336,12 @@ export function renderChapter(md: MarkdownIt, chapter: Chapter, ctx: RenderConte
     }),
     ...(ctx.sourceLines && { sourceLine: (line: number) => chapter.page.bodyLine + written(line) }),
   };
-  let html = md.render(chapter.page.body, env as unknown as Record<string, unknown>);
+  return env;
+}
+
+/** The chapter from its rendered HTML: ids not mapped yet, the local contents. */
+function finishChapter(source: string, env: RenderEnv, chapter: Chapter, ctx: RenderContext): ChapterRender {
+  let html = source;
   // A set of the book ids already mapped: looking each id up among the values was quadratic.
   const mapped = new Set(Object.values(env.anchors));
   for (const m of html.matchAll(/\sid="([^"]+)"/g)) {

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { calloutsOf } from '../../src/markdown/callouts.js';
-import { createMarkdown, renderChapter } from '../../src/markdown/render.js';
+import { createMarkdown, renderChapter, renderChapterAsync } from '../../src/markdown/render.js';
 import type { Chapter } from '../../src/model.js';
 import { FIXTURES, page, ROOT } from '../helpers.js';
 import { readCases, writeCases } from '../support/fixture-cases.js';
@@ -58,6 +58,29 @@ describe('markdown rendering (fixtures: test/fixtures/kramdown/*.txt, one case p
 });
 
 describe('markdown rendering', () => {
+  it('renderChapterAsync gives what renderChapter gives, pausing between its rules', async () => {
+    const markdown = readdirSync(DIR)
+      .filter((f) => f.endsWith('.txt'))
+      .sort()
+      .flatMap((f) => readCases(join(DIR, f)).map((c) => c.markdown))
+      .join('\n\n');
+    const p = page('p.md', 'title: All', `${markdown}\n\nText.[^a]\n\n[^a]: A note.\n\n{:toc}\n`);
+    const chapter: Chapter = { page: p, title: 'All', depth: 0, id: 'ch' };
+    const ctx = () => ({
+      usedIds: new Set(['ch']),
+      resolveRef: (_k: string, v: string) => v,
+      warn: () => undefined,
+    });
+    const md = createMarkdown({ callouts: CALLOUTS });
+    let pauses = 0;
+    const async = await renderChapterAsync(md, chapter, ctx(), () => {
+      pauses++;
+      return Promise.resolve();
+    });
+    assert.deepEqual(async, renderChapter(md, chapter, ctx()));
+    assert.ok(pauses >= 4, `${pauses} pauses`);
+  });
+
   it('collects headings with kramdown ids and their no_toc flag', () => {
     const { headings } = renderString('## Intro\n\n## Intro\n\n## Hidden\n{: .no_toc}\n');
     assert.deepEqual(
