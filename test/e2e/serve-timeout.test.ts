@@ -63,9 +63,17 @@ describe('bookbinder serve --timeout', function () {
       c.on('exit', () => reject(new Error(`serve exited: ${log}`)));
     });
   });
-  after(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  after(async () => {
+    // Stopped as an operator would (its Chromium closes with it), then its folder removed: a
+    // Chromium still writing its profile there made the removal fail with ENOTEMPTY.
+    const server = child;
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   const post = (body: unknown): Promise<Response> =>
