@@ -247,3 +247,27 @@ export async function withBrowser<T>(
     }
   }
 }
+
+/**
+ * A service's browser, launched now (a failure to launch throws here, at start-up) and again
+ * whenever Chromium went away: `get` gives the live one, `close` closes whichever is current.
+ */
+export async function relaunchingServiceBrowser(): Promise<{
+  get: () => Promise<Browser>;
+  close: () => Promise<void>;
+}> {
+  let browser: Promise<Browser> = launchServiceBrowser();
+  await browser;
+  return {
+    get: async () => {
+      const b = await browser.catch(() => undefined);
+      if (b?.connected) return b;
+      browser = launchServiceBrowser();
+      return browser;
+    },
+    close: async () => {
+      const b = await browser.catch(() => undefined);
+      if (b) await closeBrowser(b);
+    },
+  };
+}

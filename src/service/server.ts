@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { Browser } from 'puppeteer';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { closeBrowser, launchServiceBrowser } from '../browser/launch.js';
+import { relaunchingServiceBrowser } from '../browser/launch.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { CONTENT_TYPES, type JobResult, parseJob, runJob } from './job.js';
 import { type ArchiveKind, buildSiteArchive } from './site.js';
@@ -142,15 +142,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
     registers: [registry],
   });
 
-  let browser: Promise<Browser> = launchServiceBrowser();
-  await browser;
   /** The browser, relaunched when Chromium went away. */
-  const getBrowser = async (): Promise<Browser> => {
-    const b = await browser.catch(() => undefined);
-    if (b?.connected) return b;
-    browser = launchServiceBrowser();
-    return browser;
-  };
+  const service = await relaunchingServiceBrowser();
+  const getBrowser = service.get;
 
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -346,8 +340,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RenderSer
       await stopped;
       clearInterval(poll);
       clearTimeout(cut);
-      const b = await browser.catch(() => undefined);
-      if (b) await closeBrowser(b);
+      await service.close();
     },
   };
 }

@@ -10,8 +10,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Browser } from 'puppeteer';
-import { closeBrowser, launchServiceBrowser } from '../browser/launch.js';
+import { relaunchingServiceBrowser } from '../browser/launch.js';
 import { type JobResult, parseJob, runJob } from './job.js';
 
 /** Settings of a worker. */
@@ -68,14 +67,9 @@ export function redisConnection(url: string): { host: string; port: number; pass
 
 /** Starts a worker; it runs until closed. */
 export async function startWorker(options: WorkerOptions): Promise<RenderWorker> {
-  let browser: Promise<Browser> = launchServiceBrowser();
-  await browser;
-  const getBrowser = async (): Promise<Browser> => {
-    const b = await browser.catch(() => undefined);
-    if (b?.connected) return b;
-    browser = launchServiceBrowser();
-    return browser;
-  };
+  /** The browser, relaunched when Chromium went away. */
+  const service = await relaunchingServiceBrowser();
+  const getBrowser = service.get;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const maxInline = options.maxInlineBytes ?? 5_000_000;
 
@@ -133,8 +127,7 @@ export async function startWorker(options: WorkerOptions): Promise<RenderWorker>
   return {
     async close() {
       await worker.close();
-      const b = await browser.catch(() => undefined);
-      if (b) await closeBrowser(b);
+      await service.close();
     },
   };
 }

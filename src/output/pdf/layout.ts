@@ -93,6 +93,16 @@ async function fitAndMeasure(floor: number, tableFloor: number): Promise<LayoutR
     line: Number(el.closest('[data-line]')?.getAttribute('data-line') ?? 0),
   });
   const fitted: Fitted[] = [];
+  /** The block an element lies in (its nearest ancestor not inline) and that block's content width. */
+  const blockOf = (el: Element): { block: HTMLElement; avail: number } | undefined => {
+    let block = el.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+    if (!block) return undefined;
+    const style = getComputedStyle(block);
+    const avail =
+      block.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+    return avail > 0 ? { block, avail } : undefined;
+  };
   /**
    * Sets `k` smaller until `width()` fits `avail`, never below the floor; a few rounds, since
    * Chromium's smallest font size keeps deep scripts from shrinking with the rest. Returns the
@@ -131,14 +141,11 @@ async function fitAndMeasure(floor: number, tableFloor: number): Promise<LayoutR
     if (k.parentElement?.classList.contains('katex-display')) continue;
     const pieces = Array.from(k.querySelectorAll(':scope > .katex-html > :is(.base, .bb-math-nobr)'));
     const widest = (): number => Math.max(0, ...pieces.map((p) => p.getBoundingClientRect().width));
-    let block = k.parentElement;
-    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
-    if (!block) continue;
-    const style = getComputedStyle(block);
-    const avail =
-      block.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
-    if (avail <= 0) continue;
-    if (widest() > avail / 3 && style.textAlign === 'justify') block.style.textAlign = 'left';
+    const box = blockOf(k);
+    if (!box) continue;
+    const { block, avail } = box;
+    if (widest() > avail / 3 && getComputedStyle(block).textAlign === 'justify')
+      block.style.textAlign = 'left';
     const scale = shrink(k, avail, widest);
     if (scale !== undefined) fitted.push({ ...where(k), scale, broken: false, display: false });
   }
@@ -146,13 +153,8 @@ async function fitAndMeasure(floor: number, tableFloor: number): Promise<LayoutR
   // with it), never below its floor: on paper nothing scrolls, and a cut-off column is lost.
   for (const t of Array.from(document.querySelectorAll<HTMLElement>('section.chapter table'))) {
     if (t.parentElement?.closest('table')) continue;
-    let box = t.parentElement;
-    while (box && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
-    if (!box) continue;
-    const style = getComputedStyle(box);
-    const avail =
-      box.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
-    if (avail <= 0) continue;
+    const avail = blockOf(t)?.avail;
+    if (avail === undefined) continue;
     const scale = shrink(
       t,
       avail,
