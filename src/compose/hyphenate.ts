@@ -82,28 +82,45 @@ const SKIP = new Set([
 /** Words of six letters or more in the scripts hyphenation patterns exist for (not CJK, Arabic…). */
 const ALPHABETIC_WORD = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}]{6,}/gu;
 
+/**
+ * Rewrites the text of an HTML fragment (never its tags or attribute values), leaving alone the
+ * text inside the elements `skip` names by their lower-cased tag name and start tag.
+ */
+function mapText(
+  html: string,
+  skip: (name: string, tag: string) => boolean,
+  edit: (text: string, at: number) => string,
+): string {
+  const skipped: string[] = [];
+  return html.replace(
+    /(<[^>]*>)|([^<]+)/g,
+    (_all, tag: string | undefined, text: string | undefined, at: number) => {
+      if (tag !== undefined) {
+        const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/.exec(tag);
+        const name = m?.[2]?.toLowerCase();
+        if (name && (skipped.includes(name) || skip(name, tag)) && !tag.endsWith('/>')) {
+          if (m?.[1] === '/') {
+            const i = skipped.lastIndexOf(name);
+            if (i >= 0) skipped.splice(i, 1);
+          } else skipped.push(name);
+        }
+        return tag;
+      }
+      if (skipped.length > 0 || text === undefined) return text ?? '';
+      return edit(text, at);
+    },
+  );
+}
+
 /** Inserts soft hyphens into the text of an HTML fragment, outside code, headings and URLs. */
 export function hyphenateHtml(html: string, hyphenate: WordHyphenator): string {
-  const skipped: string[] = [];
-  return html.replace(/(<[^>]*>)|([^<]+)/g, (_all, tag: string | undefined, text: string | undefined) => {
-    if (tag !== undefined) {
-      const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/.exec(tag);
-      const name = m?.[2]?.toLowerCase();
-      // A URL set to break at its punctuation (`bb-url`) is not hyphenated either.
-      const skip = name !== undefined && (SKIP.has(name) || /\sclass="[^"]*\bbb-url\b/.test(tag));
-      if (name && (skip || skipped.includes(name)) && !tag.endsWith('/>')) {
-        if (m?.[1] === '/') {
-          const at = skipped.lastIndexOf(name);
-          if (at >= 0) skipped.splice(at, 1);
-        } else skipped.push(name);
-      }
-      return tag;
-    }
-    if (skipped.length > 0 || text === undefined) return text ?? '';
-    return text.replace(/[^\s]+/g, (token) =>
+  // A URL set to break at its punctuation (`bb-url`) is not hyphenated either.
+  const skip = (name: string, tag: string): boolean => SKIP.has(name) || /\sclass="[^"]*\bbb-url\b/.test(tag);
+  return mapText(html, skip, (text) =>
+    text.replace(/[^\s]+/g, (token) =>
       /[/@\\]|:\/\/|&[a-z#0-9]+;|^www\./i.test(token) ? token : token.replace(ALPHABETIC_WORD, hyphenate),
-    );
-  });
+    ),
+  );
 }
 
 /** Hyphenated chapters of recent builds, by language and content hash (a preview rebuilds often). */
@@ -131,17 +148,72 @@ export function hyphenateHtmlCached(html: string, lang: string, hyphenate: WordH
 /** A run of letters holding a soft hyphen: a word as {@link hyphenateHtml} left it. */
 const HYPHENATED_WORD = /[\p{L}\p{M}\u00ad]*\u00ad[\p{L}\p{M}\u00ad]*/gu;
 
+/** Elements whose text a compound is never looked for in, nor wrapped in: not running text. */
+const NOT_PROSE = new Set(['script', 'style', 'svg', 'math', 'textarea', 'title']);
+
 /**
- * Takes the soft hyphens out of the given words (lower-cased, written without them) wherever
- * they occur in a hyphenated HTML fragment: the PDF keeps them whole, so that one that fell
- * across a page turn goes to the next line.
+ * A compound the author wrote with hyphens ("re-enter", "just-the-docs"), soft hyphens
+ * {@link hyphenateHtml} put into its parts included.
+ */
+const COMPOUND = /[\p{L}\p{M}\u00ad]+(?:[-\u2010][\p{L}\p{M}\u00ad]+)+/gu;
+
+/**
+ * Keeps the given words whole (lower-cased, written without soft hyphens) wherever they occur
+ * in a hyphenated HTML fragment, so that one that fell across a page turn goes to the next
+ * line: a word loses its soft hyphens; a compound written with hyphens ("re-enter"), where
+ * Chromium breaks a line too, is set in a span that does not break.
  */
 export function keepWhole(html: string, words: ReadonlySet<string>): string {
   if (words.size === 0) return html;
-  return html.replace(HYPHENATED_WORD, (m) => {
+  const out = html.replace(HYPHENATED_WORD, (m) => {
     const word = m.replace(/\u00ad/g, '');
     return words.has(word.toLowerCase()) ? word : m;
   });
+  if (![...words].some((w) => w.includes('-'))) return out;
+  return mapText(
+    out,
+    (name) => NOT_PROSE.has(name),
+    (text) =>
+      text.replace(COMPOUND, (m) => {
+        const word = m.replace(/\u00ad/g, '');
+        return words.has(word.toLowerCase().replace(/\u2010/g, '-'))
+          ? `<span class="bb-nobr">${word}</span>`
+          : m;
+      }),
+  );
+}
+
+/**
+ * The compound of a hyphenated HTML fragment that the author's own hyphen breaks between the
+ * letters `head` and `tail` (whatever their case), written without soft hyphens and with
+ * ASCII hyphens, and where it first occurs; undefined when no compound joins them so.
+ */
+export function brokenCompound(
+  html: string,
+  head: string,
+  tail: string,
+): { word: string; at: number } | undefined {
+  if (head === '' || tail === '') return undefined;
+  const h = head.toLowerCase();
+  const t = tail.toLowerCase();
+  let found: { word: string; at: number } | undefined;
+  mapText(
+    html,
+    (name) => NOT_PROSE.has(name),
+    (text, at) => {
+      if (found) return text;
+      for (const m of text.matchAll(COMPOUND)) {
+        const word = m[0].replace(/\u00ad/g, '').replace(/\u2010/g, '-');
+        const parts = word.toLowerCase().split('-');
+        if (parts.some((p, i) => p === h && parts[i + 1] === t)) {
+          found = { word, at: at + m.index };
+          break;
+        }
+      }
+      return text;
+    },
+  );
+  return found;
 }
 
 /**

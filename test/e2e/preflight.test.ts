@@ -4,7 +4,7 @@
  * margins, it sees the text in them.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreflightReport } from '../../src/preflight/run.js';
@@ -83,7 +83,62 @@ describe('print preflight of the sample handbook', function () {
 describe('print rules on a made-up site, checked by the preflight', function () {
   this.timeout(180_000);
 
-  it('splits a long code block, a paragraph of images and a long callout instead of leaving the page before empty; fits a wide table; prints vague links’ addresses', function () {
+  it('keeps a compound the author hyphenated whole rather than breaking it across a page turn', function () {
+    requireTools(this, 'chromium', 'pdftotext', 'qpdf');
+    const site = mkdtempSync(join(tmpdir(), 'bb-compounds-'));
+    writeFileSync(join(site, '_config.yml'), 'title: Compounds\nlang: en\n');
+    // Parts of five letters at most, so no soft hyphen: a line breaks at a space or at one of the
+    // author's hyphens, and on a small page many page turns fall inside a compound.
+    const compounds = [
+      're-enter',
+      'well-known',
+      'up-to-date',
+      'self-aware',
+      'one-to-one',
+      'state-of-the-art',
+    ];
+    const text = Array.from({ length: 700 }, (_, i) => compounds[(i * 5) % compounds.length]).join(' ');
+    writeFileSync(join(site, 'index.md'), `---\ntitle: Home\n---\n\n${text}.\n`);
+    writeFileSync(
+      join(site, 'trim.yml'),
+      'pdf:\n  size: 4in x 3in\n  margin: 0.3in\n  running_heads: false\n',
+    );
+    const out = join(site, '_out');
+    const b = runCli([
+      'build',
+      site,
+      '-o',
+      out,
+      '--format',
+      'pdf',
+      '--quiet',
+      '--json',
+      '-c',
+      join(site, 'trim.yml'),
+    ]);
+    assert.equal(b.status, 0, b.stderr);
+    // Lines as laid out (plain pdftotext joins a line ending in a hyphen with the next), without
+    // the folio.
+    const pages = run('pdftotext', ['-layout', join(out, 'book.pdf'), '-'])
+      .split('\f')
+      .map((p) => p.split('\n').filter((l) => l.trim() !== '' && !/^\s*[\divx]+\s*$/.test(l)));
+    assert.ok(pages.length > 10, `many page turns (${pages.length} pages)`);
+    const broken: string[] = [];
+    for (let i = 0; i + 1 < pages.length; i++) {
+      const last = pages[i]!.at(-1) ?? '';
+      const next = pages[i + 1]![0] ?? '';
+      if (/\p{L}-$/u.test(last.trim()) && /^\p{L}/u.test(next.trim()))
+        broken.push(`${i + 1}: ${last} / ${next}`);
+    }
+    assert.deepEqual(broken, [], 'no compound broken across a page turn');
+    const built = JSON.parse(b.stdout) as { warnings: { code: string }[] };
+    assert.deepEqual(
+      built.warnings.filter((w) => w.code === 'layout/hyphen-page-turn'),
+      [],
+    );
+  });
+
+  it('splits a long code block, a paragraph of images and a long callout instead of leaving the page before empty; sets a figure smaller to fit its page; fits a wide table; prints vague links’ addresses', function () {
     requireTools(this, 'chromium', 'pdftotext', 'pdffonts', 'pdftoppm', 'qpdf');
     const site = mkdtempSync(join(tmpdir(), 'bb-rules-'));
     mkdirSync(join(site, 'docs'));
@@ -132,9 +187,49 @@ describe('print rules on a made-up site, checked by the preflight', function () 
       join(site, 'docs', 'table.md'),
       `---\ntitle: Table\nnav_order: 4\n---\n\n| ${cols.map((c) => `Col${c}`).join(' | ')} |\n|${cols.map(() => '---').join('|')}|\n| ${cols.map((c) => `0.${c}25`).join(' | ')} |\n`,
     );
+    // A figure a little taller than what is left of its page: set smaller to fit there, rather
+    // than pushed over with most of the page left empty (no floats in Chromium).
+    writeFileSync(
+      join(site, 'assets', 'tall.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="540" viewBox="0 0 30 54"><rect width="30" height="54" fill="#464"/></svg>',
+    );
+    writeFileSync(
+      join(site, 'docs', 'figure.md'),
+      `---\ntitle: Figure\nnav_order: 5\n---\n\n${para(24)}\n\nBefore the figure.\n\n<img src="/assets/tall.svg" alt="Tall">\n\nAfter the figure. ${para(20)}\n\n${para(20)}\n`,
+    );
     const out = join(site, '_out');
-    const b = runCli(['build', site, '-o', out, '--format', 'pdf', '--quiet']);
+    const b = runCli(['build', site, '-o', out, '--format', 'pdf', '--quiet', '--json']);
     assert.equal(b.status, 0, b.stderr);
+    const built = JSON.parse(b.stdout) as { infos: { file: string; line: number; code: string }[] };
+    assert.ok(
+      built.infos.some(
+        (w) => w.code === 'layout/figure-scaled' && w.file === 'docs/figure.md' && w.line === 10,
+      ),
+      `the figure set smaller is reported at its line: ${JSON.stringify(built.infos)}`,
+    );
+    // The figure is drawn on the page of the text before it: dark pixels in that page's lower half.
+    const figurePage =
+      run('pdftotext', [join(out, 'book.pdf'), '-'])
+        .split('\f')
+        .findIndex((p) => p.includes('Before the figure.')) + 1;
+    assert.ok(figurePage > 0);
+    run('pdftoppm', [
+      '-f',
+      `${figurePage}`,
+      '-l',
+      `${figurePage}`,
+      '-r',
+      '20',
+      '-gray',
+      '-singlefile',
+      join(out, 'book.pdf'),
+      join(out, 'fig'),
+    ]);
+    const pgm = readFileSync(join(out, 'fig.pgm'));
+    const [, w, h] = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.toString('latin1', 0, 30))!.map(Number);
+    const pixels = pgm.subarray(pgm.length - w! * h!);
+    const dark = pixels.subarray(Math.floor(h! / 2) * w!).filter((v) => v < 120).length;
+    assert.ok(dark > w! * 20, `the figure is drawn low on page ${figurePage} (${dark} dark pixels)`);
     const r = runCli(['preflight', join(out, 'book.pdf'), '--json']);
     const report = JSON.parse(r.stdout) as PreflightReport;
     assert.deepEqual(

@@ -105,6 +105,7 @@ describe('layout report', () => {
             { file: 'a.md', line: 3, scale: 0.8, broken: false, display: true },
             { file: 'a.md', line: 5, scale: 0.7, broken: false, display: true },
           ],
+          tall: [],
         },
         {
           overflows: [{ kind: 'formula', file: 'b.md', line: 2, excess: 4 }],
@@ -112,6 +113,7 @@ describe('layout report', () => {
             { file: 'b.md', line: 9, scale: 0.6, broken: true, display: true },
             { file: 'b.md', line: 1, scale: 0.9, broken: false, display: false },
           ],
+          tall: [],
         },
       ],
       diags,

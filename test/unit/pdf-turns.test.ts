@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brokenWord, keepWhole } from '../../src/compose/hyphenate.js';
+import { brokenCompound, brokenWord, keepWhole } from '../../src/compose/hyphenate.js';
 import { readPart } from '../../src/output/pdf/raw/part.js';
 import { dropSoftHyphenText } from '../../src/output/pdf/text.js';
 import {
@@ -67,7 +67,7 @@ describe('PDF: words hyphenated across a page turn', () => {
       `BT /F1 10 Tf 1 0 0 1 0 40 Tm (above) Tj ET BT /F1 10 Tf 1 0 0 1 0 20 Tm (some hyph) Tj ${SPAN} ET ` +
         'BT /F1 10 Tf 1 0 0 1 90 20 Tm (-) Tj ET BT /F1 6 Tf 1 0 0 1 50 18 Tm (i) Tj ET',
     );
-    assert.equal(bottomBreak(runs), 'hyph');
+    assert.deepEqual(bottomBreak(runs), { head: 'hyph' });
   });
 
   it('ignores a soft hyphen that breaks nothing, and a break on a line that is not the last', () => {
@@ -78,6 +78,22 @@ describe('PDF: words hyphenated across a page turn', () => {
         'BT /F1 10 Tf 1 0 0 1 0 20 Tm (enation ends) Tj ET',
     );
     assert.equal(bottomBreak(higher), undefined);
+  });
+
+  it('reads a last line ending at a hyphen the author wrote, and no other hyphen', () => {
+    const last = (text: string) =>
+      bottomBreak(
+        page(`BT /F1 10 Tf 1 0 0 1 0 40 Tm (above) Tj ET BT /F1 10 Tf 1 0 0 1 0 20 Tm (${text}) Tj ET`),
+      );
+    assert.deepEqual(last('you may re-'), { head: 're', compound: true });
+    assert.deepEqual(last('just-the- '), { head: 'the', compound: true });
+    assert.equal(last('a dash -'), undefined, 'a hyphen after a space breaks no word');
+    assert.equal(last('re-enter here'), undefined, 'a hyphen inside the line');
+    // A soft hyphen's break is read first.
+    const both = page(
+      `BT /F1 10 Tf 1 0 0 1 0 20 Tm (pre-hyph) Tj ${SPAN} ET BT /F1 10 Tf 1 0 0 1 90 20 Tm (-) Tj ET`,
+    );
+    assert.deepEqual(bottomBreak(both), { head: 'hyph' });
   });
 
   it('reads ToUnicode maps: single codes, ranges and ligatures', () => {
@@ -118,12 +134,36 @@ describe('keeping a word whole', () => {
     assert.equal(keepWhole(html, new Set()), html);
   });
 
-  it('places each turn in the chapter holding its page, at the line of its block', () => {
-    const chapters = ['<p data-line="1">Nothing.</p>', html];
+  const compounds = `<style>.callout-title{re-enter:1}</style><p data-line="4" class="re-enter">You may re-enter it.</p><p data-line="7">To Re-En${SHY}ter, or re-entered, or <code>re-enter</code>.</p>`;
+
+  it('finds a compound broken at its own hyphen, in text only, and where it is', () => {
+    const at = compounds.indexOf('You may re-') + 8;
+    assert.deepEqual(brokenCompound(compounds, 're', 'enter'), { word: 're-enter', at });
+    assert.deepEqual(brokenCompound(compounds, 'RE', 'ENTERED'), {
+      word: 're-entered',
+      at: compounds.indexOf('re-entered'),
+    });
+    assert.equal(brokenCompound(compounds, 'callout', 'title'), undefined, 'not in a style sheet');
+    assert.equal(brokenCompound(compounds, 're', ''), undefined, 'the next page unread: nothing');
+    assert.equal(brokenCompound(compounds, 'enter', 're'), undefined);
+  });
+
+  it('keeps a compound whole in a span that does not break, in text only', () => {
+    assert.equal(
+      keepWhole(compounds, new Set(['re-enter'])),
+      '<style>.callout-title{re-enter:1}</style><p data-line="4" class="re-enter">You may <span class="bb-nobr">re-enter</span> it.</p>' +
+        '<p data-line="7">To <span class="bb-nobr">Re-Enter</span>, or re-entered, or <code><span class="bb-nobr">re-enter</span></code>.</p>',
+    );
+  });
+
+  it('places each turn in the chapter holding its page, at the line of its block; a compound only if written', () => {
+    const chapters = ['<p data-line="1">Nothing.</p>\n<p data-line="2">All to-come.</p>', html];
     const words = turnWords(
       [
         { page: 4, head: 'cus', tail: 'tomers' },
         { page: 0, head: 'zzz', tail: 'y' },
+        { page: 0, head: 'to', tail: 'come', compound: true },
+        { page: 4, head: 'cus', tail: 'tom', compound: true },
       ],
       ['a', 'b'],
       0,
@@ -139,6 +179,7 @@ describe('keeping a word whole', () => {
       [
         [1, 'customers', 9, true],
         [0, 'zzzy', 1, false],
+        [0, 'to-come', 2, true],
       ],
     );
   });

@@ -3,7 +3,17 @@
  * HTML did not change is not printed again. Kept apart from the renderer so that holding one
  * costs no PDF modules.
  */
+import type { FigureScale } from './figures.js';
 import type { LayoutReport } from './layout.js';
+
+/**
+ * What a chunk printed again was settled with: the words of each of its chapters kept whole
+ * (off a page turn) and the figures set smaller to fit their page.
+ */
+export interface Settled {
+  readonly words: readonly (readonly string[])[];
+  readonly figures: readonly FigureScale[];
+}
 
 /** Content-keyed printed chunks, least recently used dropped beyond `maxBytes`. */
 export class PrintCache {
@@ -11,14 +21,15 @@ export class PrintCache {
   /** What the layout check found in each printed chunk (it does not run again on a hit). */
   readonly layout = new Map<string, LayoutReport>();
   /**
-   * For a chunk printed again with words kept whole (off a page turn), by its first document's
-   * key: the words of each of its chapters. The last printing is stored under its own key.
+   * For a chunk printed again with words kept whole (off a page turn) or figures set smaller,
+   * by its first document's key: what it was settled with. The last printing is stored under
+   * its own key.
    */
-  readonly kept = new Map<string, readonly (readonly string[])[]>();
-  /** Remembers the words a chunk kept whole (the most recent few thousand chunks). */
-  keep(key: string, words: readonly (readonly string[])[]): void {
+  readonly kept = new Map<string, Settled>();
+  /** Remembers what a chunk was settled with (the most recent few thousand chunks). */
+  keep(key: string, settled: Settled): void {
     this.kept.delete(key);
-    this.kept.set(key, words);
+    this.kept.set(key, settled);
     if (this.kept.size > 4096) this.kept.delete(this.kept.keys().next().value!);
   }
   constructor(private readonly maxBytes = 512 * 2 ** 20) {}

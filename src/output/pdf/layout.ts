@@ -52,27 +52,69 @@ export interface Fitted {
   readonly table?: boolean;
 }
 
+/**
+ * A figure (an image, a drawing) tall enough that, pushed to the next page, it may leave most
+ * of its page empty. Every figure of a document is numbered (`data-bb-fig`, in document order)
+ * and a tall one made a link target, so that the printed PDF tells where it landed.
+ */
+export interface TallFigure {
+  /** Its number in the document (`data-bb-fig`). */
+  readonly n: number;
+  /** The id its named destination has. */
+  readonly id: string;
+  /** Its width and height as laid out, in CSS pixels, before any scale the document sets on it. */
+  readonly width: number;
+  readonly height: number;
+  readonly file: string;
+  readonly line: number;
+}
+
 /** What the layout check found in one document. */
 export interface LayoutReport {
   readonly overflows: readonly Overflow[];
   readonly fitted: readonly Fitted[];
+  readonly tall: readonly TallFigure[];
 }
+
+/** The figures of a document that are numbered (`data-bb-fig`): images and drawings, not a formula's. */
+export const FIGURES = 'section.chapter :is(img, svg):not(svg *, .katex *, .katex)';
+
+/** A figure at least this share of the text block's height is tall ({@link TallFigure}). */
+export const TALL_FIGURE = 0.3;
+
+/** Ids given to tall figures without one of their own (left out of the finished PDF's names). */
+export const FIGURE_ID_PREFIX = 'bb-fig-';
 
 /** The width of the text block in CSS pixels: the page less its inner and outer margins. */
 export function textBlockWidth(cfg: PdfConfig): number {
   return ((cfg.width.pt - cfg.inner.pt - cfg.outer.pt) * 4) / 3;
 }
 
+/** The height of the text block in CSS pixels: the page less its top and bottom margins. */
+export function textBlockHeight(cfg: PdfConfig): number {
+  return ((cfg.height.pt - cfg.top.pt - cfg.bottom.pt) * 4) / 3;
+}
+
 /**
  * Lays the document out as it prints (print media, the text block's width), fits its display
- * formulas and measures what overflows; then turns the print media back off, so that the page
- * is not laid out for the screen again (the print lays it out once more, at its page size).
+ * formulas, measures what overflows and numbers its figures (tall ones, of at least `tallPx`,
+ * become link targets); then turns the print media back off, so that the page is not laid out
+ * for the screen again (the print lays it out once more, at its page size).
  */
-export async function checkLayout(page: Page, width: number, floor = FORMULA_FLOOR): Promise<LayoutReport> {
+export async function checkLayout(
+  page: Page,
+  width: number,
+  tallPx = Number.POSITIVE_INFINITY,
+  floor = FORMULA_FLOOR,
+): Promise<LayoutReport> {
   await page.setViewport({ width: Math.floor(width), height: 1000 });
   await page.emulateMediaType('print');
   try {
-    return await page.evaluate(fitAndMeasure, floor, TABLE_FLOOR);
+    return await page.evaluate(fitAndMeasure, floor, TABLE_FLOOR, {
+      selector: FIGURES,
+      tallPx,
+      prefix: FIGURE_ID_PREFIX,
+    });
   } finally {
     await page.emulateMediaType();
   }
@@ -82,7 +124,11 @@ export async function checkLayout(page: Page, width: number, floor = FORMULA_FLO
  * Runs in the page (serialised by puppeteer: it may use nothing from this module). Scripts are
  * off in the print page; this runs as the debugger's evaluation, which they do not stop.
  */
-async function fitAndMeasure(floor: number, tableFloor: number): Promise<LayoutReport> {
+async function fitAndMeasure(
+  floor: number,
+  tableFloor: number,
+  figures: { selector: string; tallPx: number; prefix: string },
+): Promise<LayoutReport> {
   // No scroll bar may take width from the layout while it is measured.
   const noBars = document.createElement('style');
   noBars.textContent = 'html{scrollbar-width:none}';
@@ -185,8 +231,35 @@ async function fitAndMeasure(floor: number, tableFloor: number): Promise<LayoutR
     const kind = kinds.find(([s]) => el.matches(s))?.[1] ?? 'image';
     overflows.push({ kind, ...where(el), excess });
   }
+  // Figures are measured before they are numbered: a scale the document sets on a numbered
+  // figure (a figure set smaller to fit its page) then applies to the print only.
+  const tall: TallFigure[] = [];
+  const numbered = Array.from(document.querySelectorAll<Element>(figures.selector)).map((el, n) => {
+    const { width, height } = el.getBoundingClientRect();
+    if (height >= figures.tallPx) {
+      el.id ||= `${figures.prefix}${n}`;
+      tall.push({ n, id: el.id, width, height, ...where(el) });
+    }
+    return el;
+  });
+  numbered.forEach((el, n) => el.setAttribute('data-bb-fig', String(n)));
+  if (tall.length > 0) {
+    // Chromium writes a named destination for each link target: where the figure was printed.
+    let nav = document.querySelector('nav.bb-destinations');
+    if (!nav) {
+      nav = document.createElement('nav');
+      nav.className = 'bb-destinations';
+      nav.setAttribute('hidden', '');
+      document.body.prepend(nav);
+    }
+    for (const f of tall) {
+      const a = document.createElement('a');
+      a.setAttribute('href', `#${f.id}`);
+      nav.append(a);
+    }
+  }
   noBars.remove();
-  return { overflows, fitted };
+  return { overflows, fitted, tall };
 }
 
 const NAMES: Readonly<Record<OverflowKind, string>> = {

@@ -17,7 +17,17 @@ import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { readSiteText } from '../../source/site-files.js';
 import { type FontProblem, fontPreloads } from './fonts.js';
-import { checkLayout, type LayoutReport, NO_SHRINK_CSS, reportLayout, textBlockWidth } from './layout.js';
+import { EMPTY_SHARE, type FigureScale, figureScales, figureStyle } from './figures.js';
+import {
+  checkLayout,
+  FIGURE_ID_PREFIX,
+  type LayoutReport,
+  NO_SHRINK_CSS,
+  reportLayout,
+  TALL_FIGURE,
+  textBlockHeight,
+  textBlockWidth,
+} from './layout.js';
 import { katexHead, katexHtml } from './math.js';
 import { fontProblemReporter, reportMissingGlyphs } from './glyphs.js';
 import { cores, openPdfPrinter, type PdfPrinter } from './printing.js';
@@ -120,6 +130,8 @@ interface Printed {
   readonly starts: ReadonlyMap<string, number>;
   /** Words its pages break across a page turn. */
   readonly turns: readonly HyphenTurn[];
+  /** Figures it left most of the page before empty for, and the scales that fit them there. */
+  readonly figures: readonly FigureScale[];
   /** Its print cache key, when a cache is used. */
   readonly key?: string;
 }
@@ -237,7 +249,11 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     let warming: Promise<void> | undefined;
     const { printer, blocked } = made ?? openPdfPrinter(browser, opts);
     const layoutReports = new Map<number, LayoutReport>();
+    const block = { top: cfg.top.pt, bottom: cfg.bottom.pt };
+    // Per chunk: its figures set smaller to fit the rest of a page, by their number.
+    const scales = new Map<number, Map<number, FigureScale>>();
     const blockWidth = textBlockWidth(cfg);
+    const tallPx = TALL_FIGURE * textBlockHeight(cfg);
     // Summed over the pages printing at once: the layout check's share of the print.
     let layoutSeconds = 0;
     let reused = 0;
@@ -254,7 +270,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
           ? undefined
           : async (page: Page): Promise<void> => {
               const start = performance.now();
-              layoutReports.set(chunk, await checkLayout(page, blockWidth));
+              layoutReports.set(chunk, await checkLayout(page, blockWidth, tallPx));
               layoutSeconds += (performance.now() - start) / 1000;
             };
       let key: string | undefined;
@@ -282,10 +298,35 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const part = readPart(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       const first = part.pages[0];
       if (first) warming ??= headsReady.then(({ heads }) => heads.warm(pageSize(part, first)[0]));
-      const finder = new HyphenTurnFinder(part, { top: cfg.top.pt, bottom: cfg.bottom.pt });
+      const finder = new HyphenTurnFinder(part, block);
       await dropSoftHyphenText(part, finder);
       const starts = new Map([...part.dests].map(([id, d]) => [id, d.page + 1]));
-      return { part, pages: part.pages.length, starts, turns: finder.turns(), ...(key && { key }) };
+      const tall = chunk === undefined ? [] : (layoutReports.get(chunk)?.tall ?? []);
+      const figures =
+        tall.length === 0
+          ? []
+          : figureScales(
+              part,
+              tall,
+              block,
+              new Set(
+                ids
+                  .slice(...ranges[chunk!]!)
+                  .flatMap((id) => starts.get(id) ?? [])
+                  .map((p) => p - 1),
+              ),
+              scales.get(chunk!) ?? new Map(),
+            );
+      // The figures' own destinations served this check only.
+      const dests = new Map([...part.dests].filter(([id]) => !id.startsWith(FIGURE_ID_PREFIX)));
+      return {
+        part: dests.size === part.dests.size ? part : { ...part, dests },
+        pages: part.pages.length,
+        starts,
+        turns: finder.turns(),
+        figures,
+        ...(key && { key }),
+      };
     };
     // Per chapter: the words kept whole, since they fell across a page turn (lower-cased).
     const whole = new Map<number, Set<string>>();
@@ -295,9 +336,17 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       turnWords(p.turns, ids, ranges[c]![0], ranges[c]![1], p.starts, chapterHtml);
     let turnReprints = 0;
     let variantPrints = 0;
-    /** Keeps whole the words a printed chunk breaks across a page turn; true if any is new. */
-    const keepTurnWords = (c: number, p: Printed): boolean =>
-      wordsOf(c, p).filter((t) => t.found && addWord(t.chapter, t.word)).length > 0;
+    /**
+     * Keeps whole the words a printed chunk breaks across a page turn, and sets smaller the
+     * figures it left a page half empty for; true if anything is new (it is printed again).
+     */
+    const settle = (c: number, p: Printed): boolean => {
+      const words = wordsOf(c, p).filter((t) => t.found && addWord(t.chapter, t.word)).length > 0;
+      const mine = scales.get(c) ?? new Map<number, FigureScale>();
+      for (const f of p.figures) mine.set(f.n, f);
+      if (p.figures.length > 0) scales.set(c, mine);
+      return words || p.figures.length > 0;
+    };
     /**
      * Prints a chunk, then again (a few times at most) with the words it broke across a page
      * turn kept whole. With a print cache, the last printing is kept under the key of the first
@@ -308,23 +357,29 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       const cache = opts.printCache;
       const firstKey = cache ? createHash('sha256').update(chunkHtml(c, variant)).digest('hex') : undefined;
       const keptBefore = firstKey === undefined ? undefined : cache?.kept.get(firstKey);
-      keptBefore?.forEach((words, j) => {
+      keptBefore?.words.forEach((words, j) => {
         for (const w of words) addWord(from + j, w);
       });
+      if (keptBefore && keptBefore.figures.length > 0)
+        scales.set(c, new Map(keptBefore.figures.map((f) => [f.n, f])));
       let printed = await printPart(() => chunkHtml(c, variant), c);
       const dropped: string[] = [];
-      for (let pass = 0; pass < TURN_REPRINTS && printed.turns.length > 0; pass++) {
-        if (!keepTurnWords(c, printed)) break;
+      for (
+        let pass = 0;
+        pass < TURN_REPRINTS && (printed.turns.length > 0 || printed.figures.length > 0);
+        pass++
+      ) {
+        if (!settle(c, printed)) break;
         if (printed.key !== undefined) dropped.push(printed.key);
         turnReprints++;
         printed = await printPart(() => chunkHtml(c, variant), c);
       }
       if (cache && firstKey !== undefined && (keptBefore || dropped.length > 0)) {
         for (const key of dropped) cache.delete(key);
-        cache.keep(
-          firstKey,
-          Array.from({ length: to - from }, (_, j) => [...(whole.get(from + j) ?? [])]),
-        );
+        cache.keep(firstKey, {
+          words: Array.from({ length: to - from }, (_, j) => [...(whole.get(from + j) ?? [])]),
+          figures: [...(scales.get(c)?.values() ?? [])],
+        });
       }
       return printed;
     };
@@ -346,7 +401,8 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       );
       const body = rewriteCrossLinks(sections.join('\n'), own, known);
       const hands = variant.verso ? `<style>${swappedHands(cfg)}</style>` : '';
-      return parts.assemble({ chapters: `${hands}${nav}\n${body}` });
+      const figures = figureStyle(scales.get(c)?.values() ?? []);
+      return parts.assemble({ chapters: `${hands}${figures}${nav}\n${body}` });
     };
     const plain: Variant = { verso: false, blanks: new Set() };
     let printed: Printed[];
@@ -369,7 +425,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
       );
       opts.onPrinting?.();
       printed = await Promise.all(ranges.map((_, c) => printing.get(c)!));
-      const dirty = printed.map((p, c) => later && keepTurnWords(c, p));
+      const dirty = printed.map((p, c) => later && settle(c, p));
       clock('print', t);
 
       t = performance.now();
@@ -440,7 +496,7 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
     }
     diags.info(
       'pdf/chunks',
-      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${variantPrints > 0 ? `, ${variantPrints} printed again for two-sided layout` : ''}${turnReprints > 0 ? `, ${turnReprints} time${turnReprints === 1 ? '' : 's'} again to keep words off a page turn` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
+      `the body was printed in ${ranges.length} chunk${ranges.length === 1 ? '' : 's'}${variantPrints > 0 ? `, ${variantPrints} printed again for two-sided layout` : ''}${turnReprints > 0 ? `, ${turnReprints} time${turnReprints === 1 ? '' : 's'} again to keep words off a page turn or fit figures to their page` : ''}${reused > 0 ? `; ${reused} document${reused === 1 ? '' : 's'} reused from the last build` : ''}`,
     );
     for (const t of again.flatMap((p, c) => wordsOf(c, p)))
       diags.warn(
@@ -450,6 +506,13 @@ export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): Pr
           : `a word is hyphenated across a page turn ("${t.turn.head}-" / "${t.turn.tail}") that was not found in the chapter to keep whole`,
         chapters[t.chapter]!.chapter.page.source,
         t.line,
+      );
+    for (const f of [...scales.values()].flatMap((m) => [...m.values()]))
+      diags.info(
+        'layout/figure-scaled',
+        `a figure was set at ${Math.floor(f.scale * 100)}% of its size to fit the rest of its page, which it would have left more than ${Math.round(EMPTY_SHARE * 100)}% empty`,
+        f.file,
+        f.line,
       );
     timings.layout = Math.round(layoutSeconds * 1000) / 1000;
     reportLayout(

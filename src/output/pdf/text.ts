@@ -5,7 +5,7 @@
  * Emptying that `/ActualText` makes the hyphen points disappear from the text, as in a book.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import { contentRefs, type RawPart, streamOf } from './raw/part.js';
+import { contentRefs, type RawPage, type RawPart, streamOf } from './raw/part.js';
 import { PdfName } from './raw/syntax.js';
 import { ticker } from '../../ticker.js';
 import type { HyphenTurnFinder } from './turns.js';
@@ -39,6 +39,24 @@ export function emptySoftHyphenText(bytes: Buffer): boolean {
 }
 
 /**
+ * A content stream's bytes, decoded (a copy): Chromium compresses with Flate alone. Undefined
+ * for another filter, or no such stream.
+ */
+export function decodedStream(part: RawPart, num: number): Buffer | undefined {
+  const stream = streamOf(part, num);
+  if (!stream) return undefined;
+  const filter = stream.dict.get('Filter');
+  const flate = filter instanceof PdfName && filter.raw === 'FlateDecode' && !stream.dict.has('DecodeParms');
+  if (!flate && filter !== undefined) return undefined;
+  return flate ? inflateSync(stream.data) : Buffer.from(stream.data);
+}
+
+/** A page's content streams, decoded. */
+export function pageStreams(part: RawPart, page: RawPage): Buffer[] {
+  return contentRefs(part, page).flatMap((ref) => decodedStream(part, ref.num) ?? []);
+}
+
+/**
  * Empties the `/ActualText` of soft hyphens in every page's content streams; the streams that
  * change are replaced in the part. zlib runs synchronously, on whole buffers: its asynchronous
  * form works in 16 KiB pieces and cost twice the CPU on a book, CPU that the pages still
@@ -52,13 +70,8 @@ export async function dropSoftHyphenText(part: RawPart, turns?: HyphenTurnFinder
     const decoded: { num: number; bytes: Buffer }[] = [];
     for (const ref of contentRefs(part, page)) {
       await tick();
-      const stream = streamOf(part, ref.num);
-      if (!stream) continue;
-      const filter = stream.dict.get('Filter');
-      const flate =
-        filter instanceof PdfName && filter.raw === 'FlateDecode' && !stream.dict.has('DecodeParms');
-      if (!flate && filter !== undefined) continue;
-      decoded.push({ num: ref.num, bytes: flate ? inflateSync(stream.data) : Buffer.from(stream.data) });
+      const bytes = decodedStream(part, ref.num);
+      if (bytes) decoded.push({ num: ref.num, bytes });
     }
     turns?.page(
       index,

@@ -7,10 +7,11 @@
  * line's end. A page whose lowest line of text ends so has a word broken across the turn; the
  * glyphs before the span and the first glyphs of the next page, decoded through the fonts'
  * `/ToUnicode` maps, tell which word, so that the renderer can print its chapter again with that
- * word kept whole.
+ * word kept whole. A line broken at a hyphen the author wrote ("re-" / "enter") is a word broken
+ * across the turn too (TeX's `\brokenpenalty` weighs both alike): its compound is kept whole.
  */
 import { inflateSync } from 'node:zlib';
-import { brokenWord } from '../../compose/hyphenate.js';
+import { brokenCompound, brokenWord } from '../../compose/hyphenate.js';
 import { objectOf, pageSize, type RawPart, type RawPage, streamOf } from './raw/part.js';
 import { type PdfDict, PdfName, PdfRef } from './raw/syntax.js';
 
@@ -22,6 +23,8 @@ export interface HyphenTurn {
   readonly head: string;
   /** The letters the next page starts with (empty if they could not be read). */
   readonly tail: string;
+  /** Broken at a hyphen the author wrote ("re-" / "enter"), not at a soft hyphen. */
+  readonly compound?: boolean;
 }
 
 /** The text block's top and bottom margins, in points: the lines of a page are looked for there. */
@@ -31,13 +34,13 @@ export interface TextBlockMargins {
 }
 
 /** A font as far as reading text goes: its code width and its code → text map. */
-interface Font {
+export interface Font {
   readonly twoByte: boolean;
   readonly unicode: ReadonlyMap<number, string>;
 }
 
 /** Glyphs shown by one text-showing operator. */
-interface Run {
+export interface Run {
   /** The baseline, in points from the top of the page. */
   readonly y: number;
   /** The font size, in points. */
@@ -68,16 +71,16 @@ const TRAILING_LETTERS = /[\p{L}\p{M}]+$/u;
 
 /**
  * Reads a part's pages one after the other (as {@link dropSoftHyphenText} inflates them) and
- * collects the words hyphenated across a page turn. A page is interpreted only when it holds a
- * soft hyphen, or follows a page whose last line ends with one.
+ * collects the words hyphenated across a page turn. Every page is interpreted: one without a
+ * soft hyphen may still end with a compound broken at its own hyphen.
  */
 export class HyphenTurnFinder {
   readonly #part: RawPart;
   readonly #block: TextBlockMargins;
   readonly #fonts = new Map<number, Font | undefined>();
   readonly #found: HyphenTurn[] = [];
-  /** The page before, when its last line ends with a soft hyphen: its index and the letters. */
-  #open: { page: number; head: string } | undefined;
+  /** The page before, when its last line ends with a hyphen: its index and the letters. */
+  #open: { page: number; head: string; compound?: boolean } | undefined;
 
   constructor(part: RawPart, block: TextBlockMargins) {
     this.#part = part;
@@ -88,14 +91,12 @@ export class HyphenTurnFinder {
   page(index: number, streams: readonly Buffer[]): void {
     const open = this.#open;
     this.#open = undefined;
-    const spans = streams.some(hasSoftHyphen);
-    if (!spans && !open) return;
     const page = this.#part.pages[index];
     if (!page) return;
     const runs = this.#runs(page, streams);
-    if (open) this.#found.push({ page: open.page, head: open.head, tail: topLetters(runs) });
-    const head = spans ? bottomBreak(runs) : undefined;
-    if (head !== undefined) this.#open = { page: index, head };
+    if (open) this.#found.push({ ...open, tail: topLetters(runs) });
+    const broken = bottomBreak(runs);
+    if (broken) this.#open = { page: index, ...broken };
   }
 
   /** The words found, the last page's included (its word goes on in no page: tail empty). */
@@ -121,11 +122,6 @@ export class HyphenTurnFinder {
 function dictAt(part: RawPart, v: unknown): PdfDict | undefined {
   const d = v instanceof PdfRef ? objectOf(part, v.num) : v;
   return d instanceof Map ? d : undefined;
-}
-
-/** Whether a decoded content stream holds a soft hyphen's span (without decoding it as text). */
-function hasSoftHyphen(b: Buffer): boolean {
-  return b.indexOf('FEFF00AD', 0, 'latin1') !== -1 || b.indexOf('feff00ad', 0, 'latin1') !== -1;
 }
 
 /** The page's font resources: name → object number. */
@@ -208,11 +204,15 @@ const lineText = (runs: readonly Run[], y: number, upTo = runs.length): string =
     .map(runText)
     .join('');
 
+/** A line ending with letters and a hyphen the author wrote ("re-"), spaces after it left out. */
+const COMPOUND_END = /([\p{L}\p{M}]+)[-\u2010]\s*$/u;
+
 /**
- * The letters before a soft hyphen that breaks the page's lowest line, or undefined when that
- * line does not end so.
+ * How the page's lowest line ends, when it breaks a word: the letters before the soft hyphen
+ * that breaks it, or else before a hyphen the author wrote that ends it after letters
+ * (`compound`: "re-" of "re-enter"). Undefined when that line does not end so.
  */
-export function bottomBreak(runs: readonly Run[]): string | undefined {
+export function bottomBreak(runs: readonly Run[]): { head: string; compound?: true } | undefined {
   if (runs.length === 0) return undefined;
   const lowest = Math.max(...runs.map((r) => r.y));
   for (let i = runs.length - 2; i >= 0; i--) {
@@ -222,9 +222,14 @@ export function bottomBreak(runs: readonly Run[]): string | undefined {
     const after = runs[i + 2];
     const alone = next.obj !== r.obj && (after === undefined || after.obj !== next.obj);
     if (!alone || next.shy || Math.abs(next.y - r.y) > LINE_SLACK || !HYPHEN.test(runText(next))) continue;
-    return TRAILING_LETTERS.exec(lineText(runs, r.y, i))?.[0] ?? '';
+    return { head: TRAILING_LETTERS.exec(lineText(runs, r.y, i))?.[0] ?? '' };
   }
-  return undefined;
+  // The line's own text, not a subscript below its baseline: the largest glyphs down there.
+  const line = runs
+    .filter((r) => !r.shy && lowest - r.y <= DROP * r.size)
+    .reduce<Run | undefined>((a, b) => (a === undefined || b.size > a.size ? b : a), undefined);
+  const head = line && COMPOUND_END.exec(lineText(runs, line.y))?.[1];
+  return head ? { head, compound: true } : undefined;
 }
 
 /** The letters the page's top line starts with. */
@@ -274,6 +279,7 @@ const OP = {
   BMC: op('BMC'),
   EMC: op('EMC'),
   BI: op('BI'),
+  Do: op('Do'),
 };
 
 /** Hex digits' values; -1 for other bytes. */
@@ -311,6 +317,7 @@ export function textRuns(
   streams: readonly Buffer[],
   pageHeight: number,
   fontNamed: (name: string) => Font | undefined,
+  draws?: { top: number; bottom: number }[],
 ): Run[] {
   const runs: Run[] = [];
   const stack: Matrix[] = [];
@@ -494,6 +501,13 @@ export function textRuns(
         case OP.EMC:
           if (marks.pop()) shyDepth--;
           break;
+        case OP.Do:
+          if (draws) {
+            // An XObject (an image, a form) is drawn in the unit square of the current matrix.
+            const ys = [ctm[5], ctm[5] + ctm[1], ctm[5] + ctm[3], ctm[5] + ctm[1] + ctm[3]];
+            draws.push({ top: pageHeight - Math.max(...ys), bottom: pageHeight - Math.min(...ys) });
+          }
+          break;
         case OP.BI: {
           // An inline image: its data runs to `EI`.
           const ei = b.indexOf('EI', i, 'latin1');
@@ -573,9 +587,13 @@ export function turnWords(
       if (start !== undefined && start <= turn.page + 1) chapter = k;
     }
     const text = html(chapter);
-    const found = brokenWord(text, turn.head, turn.tail);
+    const found = turn.compound
+      ? brokenCompound(text, turn.head, turn.tail)
+      : brokenWord(text, turn.head, turn.tail);
     if (!found) {
-      out.push({ chapter, word: turn.head + turn.tail, line: 1, found: false, turn });
+      // A line may end with a hyphen that joins no compound of the chapter (a table's cells,
+      // "pre-" of "pre- and post-"): nothing to keep whole, and no word broken.
+      if (!turn.compound) out.push({ chapter, word: turn.head + turn.tail, line: 1, found: false, turn });
       continue;
     }
     const attr = text.lastIndexOf(' data-line="', found.at);
