@@ -16,7 +16,7 @@ import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stit
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
 import { readSiteText } from '../../source/site-files.js';
-import { type FontProblem, fontPreloads } from './fonts.js';
+import { type FontProblem, fontPreloads } from '../../fonts/bundled.js';
 import { checkLayout, type LayoutReport, NO_SHRINK_CSS, reportLayout, textBlockWidth } from './layout.js';
 import { katexHead, katexHtml } from './math.js';
 import { fontProblemReporter, reportMissingGlyphs } from './glyphs.js';
