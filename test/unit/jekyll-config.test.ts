@@ -100,6 +100,18 @@ describe('_config.yml is read and parsed once per build', () => {
 });
 
 describe('pdf: settings are reported at their own file and line', () => {
+  it('a trim size the schema accepts ("6 in x 9 in") is used, not reported late at _config.yml', async () => {
+    const dir = site({
+      '_config.yml': 'title: T\n',
+      'bookbinder.config.yml': 'title: T\npdf:\n  size: 6 in x 9 in\n  margin: 0\n',
+    });
+    const loaded = await loadConfig({ source: dir, cwd: dir });
+    assert.deepEqual(loaded.diagnostics, []);
+    const settings = resolveSettings({}, loaded, dir);
+    const result = await build({ ...settings.build, outDir: undefined, formats: ['html'] });
+    assert.deepEqual(pdfDiagnostics(result.book!, dir), []);
+  });
+
   it('a bad value in bookbinder.config.yml is reported there, at its line, and not again', async () => {
     const dir = site({
       '_config.yml': 'title: T\nbookbinder:\n  pdf:\n    two_sided: true\n',
