@@ -5,6 +5,8 @@
 // Stages in pipeline order; a module may import from its own stage and earlier ones only.
 const STAGES = [
   ['base', '^src/(diagnostics|model|paths|progress|ticker)\\.ts$|^src/types/'],
+  // The bundled fonts (files, slices, their CSS): compose, the browser and the outputs use them.
+  ['fonts', '^src/fonts/'],
   ['source', '^src/source/'],
   ['config', '^src/config/'],
   ['structure', '^src/structure/'],

@@ -15,6 +15,7 @@ import { sanitizeChapter, sanitizeSvgFile } from './compose/sanitize.js';
 import { bookHasDiagrams, drawDiagrams } from './diagrams/draw.js';
 import { readMermaidConfig } from './diagrams/site-config.js';
 import { checkThemeOverrides } from './compose/stitch.js';
+import { type JekyllConfigFile, readJekyllConfig } from './config/jekyll-file.js';
 import { loadSiteConfig } from './config/site.js';
 import { loadTheme } from './config/theme.js';
 import { type Diagnostic, Diagnostics, sortDiagnostics, strictify } from './diagnostics.js';
@@ -66,6 +67,12 @@ export interface BuildOptions {
   readonly site?: SiteOverrides;
   /** Config sections other modules read (`pdf`, `epub`), merged over `_config.yml`'s `bookbinder:`. */
   readonly sections?: Readonly<Record<string, unknown>>;
+  /**
+   * The source folder's `_config.yml` as the config stage (`loadConfig`) read and parsed it;
+   * read here when absent (or when it belongs to another folder). Either way the file is read
+   * and parsed once per build.
+   */
+  readonly jekyllConfig?: JekyllConfigFile;
   /** Stylesheet files added after the built-in styles. */
   readonly styles?: readonly string[];
   /** An HTML file replacing the title page template. */
@@ -186,7 +193,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     diags.error('source/missing', `source folder ${options.source} does not exist or is not a folder`);
     return finish(undefined, {});
   }
-  const refused = options.outDir !== undefined ? refuseOutputDir(root, options.outDir) : undefined;
+  // `_config.yml` is read and parsed here, once; every later stage works from this.
+  const jekyll = options.jekyllConfig?.root === root ? options.jekyllConfig : readJekyllConfig(root);
+  const refused = options.outDir !== undefined ? refuseOutputDir(root, options.outDir, jekyll) : undefined;
   if (refused) {
     diags.error('output/refused', refused);
     return finish(undefined, {});
@@ -194,7 +203,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Chromium starts while the pages are read and rendered; it gets the book when it is ready.
   const pdfJob = formats.includes('pdf') ? startPdf(options, diags) : undefined;
   try {
-    return await buildBook(options, root, timer, diags, finish, seen, pdfJob);
+    return await buildBook(options, root, jekyll, timer, diags, finish, seen, pdfJob);
   } finally {
     seen.cover?.cancel(); // also when cancelled or failed: the drawing thread must not hold the process
     pdfJob?.cancel();
@@ -294,6 +303,7 @@ function startPdf(options: BuildOptions, diags: Diagnostics): PdfJob {
 async function buildBook(
   options: BuildOptions,
   root: string,
+  jekyll: JekyllConfigFile,
   timer: Timer,
   diags: Diagnostics,
   finish: (
@@ -307,7 +317,7 @@ async function buildBook(
 ): Promise<BuildResult> {
   const formats = options.formats ?? FORMATS;
   const name = options.name ?? 'book';
-  const site = await timer.time('config', () => withOverrides(loadSiteConfig(root, diags), options));
+  const site = await timer.time('config', () => withOverrides(loadSiteConfig(root, diags, jekyll), options));
   const { pages, collections } = await timer.time('load', () => loadSite(root, site, diags));
   if (pages.length === 0)
     diags.error(

@@ -100,7 +100,7 @@ async function runBuild(source: string | undefined, flags: Flags, io: CliIo): Pr
     ...(flags.config !== undefined && { file: flags.config }),
   });
   const settings = resolveSettings(flags, loaded);
-  const refused = refuseOutputDir(settings.build.source, settings.build.outDir);
+  const refused = refuseOutputDir(settings.build.source, settings.build.outDir, loaded.jekyll);
   if (refused) {
     io.err(`bookbinder: error: ${refused}`);
     return EXIT.usage;
@@ -207,7 +207,11 @@ async function runPreview(source: string | undefined, flags: Flags, io: CliIo): 
     reload: async () => {
       const again = await load();
       printDiagnostics(again.diagnostics, { quiet: settings.quiet, verbose: settings.verbose, color }, io);
-      if (again.diagnostics.some((d) => d.severity === 'error')) return settings.build;
+      if (again.diagnostics.some((d) => d.severity === 'error')) {
+        // The last good settings, but `_config.yml` as it is now: the build reads it again.
+        const { jekyllConfig: _stale, ...kept } = settings.build;
+        return kept;
+      }
       return resolveSettings(flags, again).build;
     },
     log: (s) => {

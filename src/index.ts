@@ -37,6 +37,7 @@ export {
   type LoadedConfig,
   loadConfig,
 } from './config/load.js';
+export type { JekyllConfigFile } from './config/jekyll-file.js';
 export { type CliFlags, resolveSettings, type Settings } from './config/resolve.js';
 export { BookbinderConfig, configJsonSchema, PreviewConfig } from './config/schema.js';
 export { type Diagnostic, formatDiagnostic, type Severity } from './diagnostics.js';

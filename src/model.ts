@@ -129,6 +129,11 @@ export interface SiteConfig {
   readonly include: readonly string[];
   /** The whole mapping, for Liquid's `site.*`. */
   readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * The text of `_config.yml` as the config stage read it ('' or absent without one): later
+   * stages find the line of a key in it, and never read the file again.
+   */
+  readonly configText?: string;
 }
 
 /** A book's own look: stylesheets after the built-in ones, a title page template. */

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Browser, HTTPRequest, Page } from 'puppeteer';
-import { FONT_STACKS, fontFaceCss, fontFile, fontStackCss } from '../output/pdf/fonts.js';
+import { FONT_STACKS, fontFaceCss, fontFile, fontStackCss } from '../fonts/bundled.js';
 
 /** The private origin of the diagram page. */
 export const DIAGRAM_ORIGIN = 'https://diagrams.bookbinder.invalid';

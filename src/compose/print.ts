@@ -5,7 +5,7 @@
  */
 import type { PdfConfig } from '../config/pdf.js';
 import { escapeHtml } from '../markdown/render.js';
-import { fontFaceCss, fontStackCss } from '../output/pdf/fonts.js';
+import { fontFaceCss, fontStackCss } from '../fonts/bundled.js';
 
 /** The `@page` rules, fonts and sizes that depend on the PDF settings. */
 export function printPageCss(cfg: PdfConfig): string {

@@ -9,9 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { isMap, isScalar, LineCounter, type Node, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
-import { describeProblem, findSiteFile, isWithin, readSiteText } from '../source/site-files.js';
-import { JEKYLL_YAML, relaxFlowIndentation, YamlError, yamlValue } from '../source/yaml.js';
+import { describeProblem, findSiteFile, isWithin } from '../source/site-files.js';
+import { YamlError, yamlValue } from '../source/yaml.js';
 import { codeFrame } from './frame.js';
+import { type JekyllConfigFile, readJekyllConfig } from './jekyll-file.js';
 import type { BookbinderConfig } from './schema.js';
 
 /** The config file names bookbinder looks for, in this order. */
@@ -45,6 +46,8 @@ export interface LoadedConfig {
   readonly source: string;
   /** The files read, absolute, lowest precedence first. */
   readonly files: readonly string[];
+  /** The source folder's `_config.yml`, read and parsed once: the build works from it. */
+  readonly jekyll: JekyllConfigFile;
   readonly diagnostics: readonly ConfigDiagnostic[];
 }
 
@@ -89,7 +92,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (options.file === undefined)
     file = (existsSync(source) ? findConfigFile(source, diags, source) : undefined) ?? early;
   const files: string[] = [];
-  const site = await readSiteSection(source);
+  const jekyll = readJekyllConfig(source);
+  const site = await readSiteSection(jekyll);
   diags.push(...site.diagnostics);
   if (site.config) files.push(join(source, '_config.yml'));
   let config = withAbsolutePaths(site.config ?? {}, source);
@@ -118,7 +122,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       config = { ...config, ...withAbsolutePaths(read.config, dirname(file)) };
     }
   }
-  return { config, source, files, diagnostics: sortDiagnostics(diags) };
+  return { config, source, files, jekyll, diagnostics: sortDiagnostics(diags) };
 }
 
 /**
@@ -299,28 +303,21 @@ async function readScriptConfig(
 
 /** The `bookbinder:` key of `_config.yml`; syntax errors are the site loader's to report. */
 async function readSiteSection(
-  source: string,
+  site: JekyllConfigFile,
 ): Promise<{ config?: BookbinderConfig; diagnostics: ConfigDiagnostic[] }> {
-  const abs = join(source, '_config.yml');
-  if (!existsSync(abs)) return { diagnostics: [] };
-  // One that resolves outside the site is not read; the site loader reports it.
-  const read = readSiteText(source, abs);
-  if (!('content' in read)) return { diagnostics: [] };
-  const text = relaxFlowIndentation(read.content);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { ...JEKYLL_YAML, lineCounter });
-  if (doc.errors.length > 0 || !isMap(doc.contents) || !doc.has('bookbinder')) return { diagnostics: [] };
-  let value: unknown;
-  try {
-    value = yamlValue(doc, text);
-  } catch (e) {
-    // The site loader reports it, as it reports a syntax error.
-    if (e instanceof YamlError) return { diagnostics: [] };
-    throw e;
-  }
+  // One that is missing, resolves outside the site or does not parse: the site loader reports it.
+  const { yaml, value } = site;
+  if (!yaml || site.error || !isMap(yaml.doc.contents) || !yaml.doc.has('bookbinder'))
+    return { diagnostics: [] };
   const section = (value as Record<string, unknown>).bookbinder;
-  const yaml = { doc, lineCounter, text, prefix: ['bookbinder'] };
-  return confined(await validate(section ?? {}, yaml, '_config.yml'), abs, source, yaml, '_config.yml');
+  const at = { ...yaml, prefix: ['bookbinder'] };
+  return confined(
+    await validate(section ?? {}, at, '_config.yml'),
+    join(site.root, '_config.yml'),
+    site.root,
+    at,
+    '_config.yml',
+  );
 }
 
 interface YamlSource {

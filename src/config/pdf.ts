@@ -117,7 +117,9 @@ export function readPdfConfig(
   const margins = record(pdf.margins);
   const margin = (key: string, d: Length): Length => {
     const v =
-      margins[key] ?? pdf[`margin_${key}`] ?? (typeof pdf.margin === 'string' ? pdf.margin : undefined);
+      margins[key] ??
+      pdf[`margin_${key}`] ??
+      (typeof pdf.margin === 'string' || pdf.margin === 0 ? pdf.margin : undefined);
     if (v === undefined) return d;
     const l = parseLength(v);
     if (!l) bad(`margins.${key}`, v, 'a length such as 20mm, 0.75in or 54pt');
@@ -169,9 +171,11 @@ function pageSize(
   if (typeof v === 'string') {
     const paper = PAPER[v.trim().toLowerCase()];
     if (paper) return { size: v.trim(), width: mm(paper[0]), height: mm(paper[1]) };
-    const parts = v.split(/\s*[x×]\s*|\s+/i).filter((s) => s !== '');
-    const [w, h] = parts.map(parseLength);
-    if (parts.length === 2 && w && h) return { size: `${w.css} ${h.css}`, width: w, height: h };
+    // As the schema writes it (`schema.ts`): a space may stand between a number and its unit.
+    const len = String.raw`(?:\d+(?:\.\d+)?|\.\d+)\s*(?:mm|cm|in|pt|px|pc)`;
+    const m = new RegExp(String.raw`^\s*(${len})\s*(?:[x×]\s*|\s+)(${len})\s*$`, 'i').exec(v);
+    const [w, h] = [m?.[1], m?.[2]].map(parseLength);
+    if (w && h) return { size: `${w.css} ${h.css}`, width: w, height: h };
   }
   bad('size', v, 'A4, Letter, A5, B5, Legal or a trim size such as "6in x 9in"');
   return fallback;

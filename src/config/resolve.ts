@@ -4,6 +4,7 @@
  * in the build, under whatever the config overrides).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { JekyllConfigFile } from './jekyll-file.js';
 import type { LoadedConfig } from './load.js';
 import type { BookbinderConfig, FORMAT_NAMES } from './schema.js';
 
@@ -32,6 +33,8 @@ export interface BuildSettings {
   readonly sections?: Readonly<Record<string, unknown>>;
   readonly styles?: readonly string[];
   readonly titlePage?: string;
+  /** The source folder's `_config.yml` as the config stage read and parsed it. */
+  readonly jekyllConfig?: JekyllConfigFile;
 }
 
 /** The flags the command line can give; absent means "not given" (the config may set it). */
@@ -94,6 +97,7 @@ export function resolveSettings(flags: CliFlags, loaded: LoadedConfig, cwd = pro
     ...(Object.keys(sections).length > 0 && { sections }),
     ...(c.styles !== undefined && { styles: c.styles }),
     ...(c.titlePage !== undefined && { titlePage: c.titlePage }),
+    jekyllConfig: loaded.jekyll,
   };
   return {
     build,

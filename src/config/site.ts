@@ -1,10 +1,8 @@
 /** Reads the Jekyll site settings bookbinder uses from `_config.yml` (and the Gemfile). */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import type { SiteConfig } from '../model.js';
 import { describeProblem, readSiteText } from '../source/site-files.js';
-import { parseYaml, YamlError } from '../source/yaml.js';
+import { type JekyllConfigFile, readJekyllConfig } from './jekyll-file.js';
 
 /** The settings a site without `_config.yml` gets. */
 export function defaultSiteConfig(): SiteConfig {
@@ -24,36 +22,36 @@ export function defaultSiteConfig(): SiteConfig {
   };
 }
 
-/** Loads `_config.yml` from the source folder; problems become diagnostics, never exceptions. */
-export function loadSiteConfig(root: string, diags: Diagnostics): SiteConfig {
+/**
+ * The site settings from `_config.yml` (read from the source folder unless the config stage
+ * already read it); problems become diagnostics, never exceptions.
+ */
+export function loadSiteConfig(
+  root: string,
+  diags: Diagnostics,
+  file: JekyllConfigFile = readJekyllConfig(root),
+): SiteConfig {
   const base = defaultSiteConfig();
-  const file = join(root, '_config.yml');
   let data: Record<string, unknown> = {};
-  const read = existsSync(file) ? readSiteText(root, file) : undefined;
-  if (read && 'problem' in read)
+  if (file.problem)
     diags.error(
-      read.problem === 'outside' ? 'config/outside-site' : 'config/unreadable',
-      `_config.yml ${describeProblem(read.problem)}`,
+      file.problem === 'outside' ? 'config/outside-site' : 'config/unreadable',
+      `_config.yml ${describeProblem(file.problem)}`,
       '_config.yml',
       0,
     );
-  if (read && 'content' in read) {
-    try {
-      const parsed = parseYaml(read.content);
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        data = parsed as Record<string, unknown>;
-      } else if (parsed !== null && parsed !== undefined) {
-        diags.warn('config/not-a-mapping', '_config.yml is not a mapping; it is ignored', '_config.yml', 1);
-      }
-    } catch (e) {
-      if (!(e instanceof YamlError)) throw e;
-      diags.error(
-        'config/invalid-yaml',
-        `_config.yml is not valid YAML: ${e.message}`,
-        '_config.yml',
-        e.line,
-      );
-    }
+  if (file.error)
+    diags.error(
+      'config/invalid-yaml',
+      `_config.yml is not valid YAML: ${file.error.message}`,
+      '_config.yml',
+      file.error.line,
+    );
+  const parsed = file.error ? undefined : file.value;
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    data = parsed as Record<string, unknown>;
+  } else if (parsed !== null && parsed !== undefined) {
+    diags.warn('config/not-a-mapping', '_config.yml is not a mapping; it is ignored', '_config.yml', 1);
   }
   const str = (v: unknown, d: string): string => (typeof v === 'string' ? v.trim() : d);
   const bookbinder = asRecord(data.bookbinder);
@@ -70,6 +68,7 @@ export function loadSiteConfig(root: string, diags: Diagnostics): SiteConfig {
     exclude: stringList(data.exclude),
     include: stringList(data.include),
     data,
+    configText: file.text,
   };
 }
 

@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Diagnostics } from '../diagnostics.js';
+import type { JekyllConfigFile } from '../config/jekyll-file.js';
 import { loadSiteConfig } from '../config/site.js';
 import { isSkipped } from '../source/load.js';
 
@@ -37,7 +38,11 @@ function inside(child: string, parent: string): boolean {
  * A folder inside the source is allowed when the site skips it, as Jekyll skips its `_site`: a
  * name on its way starts with `_` or `.`, or the site's `exclude` lists it.
  */
-export function refuseOutputDir(source: string, outDir: string): string | undefined {
+export function refuseOutputDir(
+  source: string,
+  outDir: string,
+  jekyll?: JekyllConfigFile,
+): string | undefined {
   const out = realish(outDir);
   const src = realish(source);
   // /dev/shm is an ordinary memory file system, where writing is fine.
@@ -48,15 +53,18 @@ export function refuseOutputDir(source: string, outDir: string): string | undefi
     return `the output folder ${outDir} is the root of the file system; choose a folder with -o`;
   if (out === src) return `the output folder ${outDir} is the source folder; choose another with -o`;
   if (inside(out, src)) {
-    if (!skippedBySite(src, relative(src, out).split(sep)))
+    if (!skippedBySite(src, relative(src, out).split(sep), jekyll))
       return `the output folder ${outDir} is inside the source folder ${source}, whose next build would read it; choose a folder outside it, one whose name starts with _ (as Jekyll's _site), or list it under exclude: in _config.yml`;
   }
   return undefined;
 }
 
-/** Whether Jekyll (and so the next build) leaves the folder `parts` of the site out. */
-function skippedBySite(root: string, parts: readonly string[]): boolean {
+/**
+ * Whether Jekyll (and so the next build) leaves the folder `parts` of the site out. `jekyll` is
+ * the site's `_config.yml` when the caller has read it already.
+ */
+function skippedBySite(root: string, parts: readonly string[], jekyll?: JekyllConfigFile): boolean {
   // The site's own settings decide; its diagnostics are the build's to report, not this check's.
-  const site = loadSiteConfig(root, new Diagnostics());
+  const site = loadSiteConfig(root, new Diagnostics(), jekyll);
   return parts.some((_, k) => isSkipped(parts.slice(0, k + 1).join('/'), parts[k]!, true, site));
 }

@@ -3,7 +3,7 @@
  * ones just-the-docs lists in its navigation (`just_the_docs: collections:`), and their
  * documents, read as Jekyll reads them (`Jekyll::Collection#read`, `Jekyll::Document`).
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Page, SiteConfig } from '../model.js';
@@ -61,8 +61,8 @@ function keyLine(lines: readonly string[], key: string, after = 0): number {
  * `just_the_docs: collections:` first (the navigation's order), then the others.
  */
 export function readCollections(root: string, site: SiteConfig, diags: Diagnostics): Collection[] {
-  const configFile = join(root, '_config.yml');
-  const lines = existsSync(configFile) ? readFileSync(configFile, 'utf8').split(/\r?\n/) : [];
+  // Lines are found in the text the config stage read: the file is not read again.
+  const lines = (site.configText ?? '').split(/\r?\n/);
   const defined = new Map<string, Record<string, unknown>>();
   const raw = site.data.collections;
   if (Array.isArray(raw)) for (const c of raw) if (typeof c === 'string') defined.set(c, {});

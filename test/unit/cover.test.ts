@@ -11,7 +11,7 @@ import {
   type Measure,
   wrapGreedy,
 } from '../../src/output/epub/cover-layout.js';
-import { FONT_STACKS } from '../../src/output/pdf/fonts.js';
+import { FONT_STACKS } from '../../src/fonts/bundled.js';
 import { coverImage } from '../../src/output/epub/cover.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Diagnostics } from '../../src/diagnostics.js';
 import type { Book } from '../../src/model.js';
 import { defaultSiteConfig } from '../../src/config/site.js';
-import { codePoints, fontPreloads, fontStackCss, missingGlyphs } from '../../src/output/pdf/fonts.js';
+import { codePoints, fontPreloads, fontStackCss, missingGlyphs } from '../../src/fonts/bundled.js';
 import { fontProblemReporter, reportMissingGlyphs } from '../../src/output/pdf/glyphs.js';
 import { page } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 /** Formulas for print: KaTeX HTML set again from the MathML's TeX, its stylesheet and fonts. */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { fontFile } from '../../src/output/pdf/fonts.js';
+import { fontFile } from '../../src/fonts/bundled.js';
 import { katexCss, katexHead, katexHtml } from '../../src/output/pdf/math.js';
 import { reportLayout, textBlockWidth } from '../../src/output/pdf/layout.js';
 import { readPdfConfig } from '../../src/config/pdf.js';

@@ -20,7 +20,7 @@ import { parseLength, readPdfConfig } from '../../src/config/pdf.js';
 import { defaultSiteConfig } from '../../src/config/site.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import type { Book, Heading, RenderedChapter } from '../../src/model.js';
-import { codePoints, fontFile, parseFontFaces, sliceFor } from '../../src/output/pdf/fonts.js';
+import { codePoints, fontFile, parseFontFaces, sliceFor } from '../../src/fonts/bundled.js';
 import { drawableHead } from '../../src/output/pdf/heads.js';
 import { outlineTree } from '../../src/output/pdf/outline.js';
 import { planPages, roman } from '../../src/output/pdf/pages.js';

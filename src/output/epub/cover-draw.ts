@@ -13,7 +13,7 @@ import type { Bidi } from 'bidi-js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
-import { FONT_STACKS, type FontSlice, fontSlices, sliceCovers, sliceWoff } from '../pdf/fonts.js';
+import { FONT_STACKS, type FontSlice, fontSlices, sliceCovers, sliceWoff } from '../../fonts/bundled.js';
 import {
   COVER_SIZE,
   COVER_STYLE,
@@ -25,7 +25,7 @@ import {
 } from './cover-layout.js';
 import { encodePng } from './png.js';
 import { type FontFile, systemFontFiles } from './system-fonts.js';
-import { woffToSfnt } from './woff.js';
+import { woffToSfnt } from '../../fonts/woff.js';
 
 /** What the generated cover shows. */
 export interface CoverText {

@@ -5,7 +5,7 @@
  */
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book, RenderedChapter } from '../../model.js';
-import { codePoints, type FontProblem, missingGlyphs } from './fonts.js';
+import { codePoints, type FontProblem, missingGlyphs } from '../../fonts/bundled.js';
 
 /** A `FontProblem` that reports each unreadable bundled font once as `font/unreadable`. */
 export function fontProblemReporter(diags: Diagnostics): FontProblem {

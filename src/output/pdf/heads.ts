@@ -10,7 +10,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { createHash } from 'node:crypto';
 import { PDFDocument, type PDFFont } from 'pdf-lib';
 import type { PdfConfig } from '../../config/pdf.js';
-import { type FontProblem, type FontSlice, sliceCovers, sliceFor, sliceSfnt } from './fonts.js';
+import { type FontProblem, type FontSlice, sliceCovers, sliceFor, sliceSfnt } from '../../fonts/bundled.js';
 import { ticker } from '../../ticker.js';
 import type { PageInfo } from './pages.js';
 

@@ -10,18 +10,14 @@
 import type * as Katex from 'katex';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { KATEX_FONT_PATH, katexDist, katexFonts } from '../../fonts/katex.js';
 
 const require = createRequire(import.meta.url);
 let loaded: typeof Katex | undefined;
 function katex(): typeof Katex {
   loaded ??= require('katex') as typeof Katex;
   return loaded;
-}
-
-/** KaTeX's folder (`dist/`), where its stylesheet and fonts are. */
-function katexDist(): string {
-  return join(dirname(require.resolve('katex/package.json')), 'dist');
 }
 
 // KaTeX's MathML comes in its `<span class="katex">`, which the HTML replaces with its own.
@@ -131,26 +127,6 @@ function unescapeXml(s: string): string {
     if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex as string, 16));
     return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[name as 'amp'];
   });
-}
-
-/** The URL path under which the print page asks for KaTeX's fonts. */
-export const KATEX_FONT_PATH = '/fonts/katex/';
-
-let fontNames: string[] | undefined;
-
-/** KaTeX's font files (`KaTeX_Main-Regular.woff2`, …). */
-function katexFonts(): string[] {
-  fontNames ??= [
-    ...readFileSync(join(katexDist(), 'katex.css'), 'utf8').matchAll(/url\(fonts\/(KaTeX_[\w-]+\.woff2)\)/g),
-  ].map((m) => m[1]!);
-  return fontNames;
-}
-
-/** Maps a sandbox path `/fonts/katex/KaTeX_….woff2` to KaTeX's file; undefined for anything else. */
-export function katexFontFile(path: string): string | undefined {
-  if (!path.startsWith(KATEX_FONT_PATH)) return undefined;
-  const name = path.slice(KATEX_FONT_PATH.length);
-  return katexFonts().includes(name) ? join(katexDist(), 'fonts', name) : undefined;
 }
 
 /**

@@ -6,8 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Browser } from 'puppeteer';
 import { createPrinter, type Printer } from '../../browser/printer.js';
-import { fontFile } from './fonts.js';
-import type { PdfOptions } from './render.js';
+import { fontFile } from '../../fonts/bundled.js';
 
 /** The pages a PDF prints on, and the requests they were refused. */
 export interface PdfPrinter {
@@ -16,13 +15,22 @@ export interface PdfPrinter {
 }
 
 /**
+ * What the pages need of the PDF's options (`PdfOptions` in `render.ts` has these fields; they
+ * are spelled out here so that this module, which `render.ts` imports, does not import it back).
+ */
+export interface PdfPrinterOptions {
+  /** The book's images: source path → absolute path, served under `/src/`. */
+  readonly assets: ReadonlyMap<string, string>;
+  readonly timeoutMs: number;
+  /** Pages printing at once (default: `BOOKBINDER_PDF_PAGES`, or one per core, at most four). */
+  readonly concurrency?: number;
+}
+
+/**
  * Opens the pages a book's PDF prints on, at once: started as soon as the browser is there,
  * they open while the book is still being stitched.
  */
-export function openPdfPrinter(
-  browser: Browser,
-  opts: Pick<PdfOptions, 'assets' | 'timeoutMs' | 'concurrency'>,
-): PdfPrinter {
+export function openPdfPrinter(browser: Browser, opts: PdfPrinterOptions): PdfPrinter {
   const blocked = new Set<string>();
   const printer = createPrinter(browser, {
     slots: opts.concurrency ?? printConcurrency(),

@@ -15,8 +15,7 @@ import { BLANK_PAGE, destinationLinks, TITLE_VERSO } from '../../compose/print.j
 import { contentsHtml, type PrintOptions, stitchParts } from '../../compose/stitch.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { Book } from '../../model.js';
-import { readSiteText } from '../../source/site-files.js';
-import { type FontProblem, fontPreloads } from './fonts.js';
+import { type FontProblem, fontPreloads } from '../../fonts/bundled.js';
 import { EMPTY_SHARE, type FigureScale, figureScales, figureStyle } from './figures.js';
 import {
   checkLayout,
@@ -172,9 +171,8 @@ export interface PreparedPdf {
  */
 export function preparePdf(book: Book, opts: PdfOptions, diags: Diagnostics): PreparedPdf {
   const stitchStart = performance.now();
-  const configFile = opts.themeDir === undefined ? undefined : readSiteText(opts.themeDir, '_config.yml');
-  const configText = configFile && 'content' in configFile ? configFile.content : '';
-  const cfg = readPdfConfig(book.site.data, diags, configText);
+  // `_config.yml` was read once by the config stage; its text gives a bad value's line.
+  const cfg = readPdfConfig(book.site.data, diags, book.site.configText);
   const fontProblem = fontProblemReporter(diags);
   reportMissingGlyphs(book, diags, fontProblem);
   const style = printStyle(opts.assets);

@@ -8,8 +8,8 @@ import type fontkitType from '@pdf-lib/fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { woffToSfnt } from '../epub/woff.js';
-import { KATEX_FONT_PATH, katexFontFile } from './math.js';
+import { KATEX_FONT_PATH, katexFontFile } from './katex.js';
+import { woffToSfnt } from './woff.js';
 
 /** One `@font-face` slice of a font package. */
 export interface FontSlice {
