@@ -11,8 +11,7 @@ import type { Browser } from 'puppeteer';
 import { launchBrowser } from '../../src/browser/launch.js';
 import { build, renderMarkdown } from '../../src/index.js';
 import { FIXTURES, ROOT, requireTools, run } from '../helpers.js';
-
-const EPUBCHECK = '/usr/share/java/epubcheck.jar';
+import { EPUBCHECK_JAR, epubcheck } from '../support/epubcheck.js';
 
 /** Every file under a folder with its size and modification time, to see that nothing changed. */
 /** Every file under `dir` with its size and time, but for top-level folders in `skip`. */
@@ -57,7 +56,17 @@ describe('library API (end to end)', function () {
   let browser: Browser | undefined;
 
   before(async function () {
-    requireTools(this, 'chromium', 'pdftotext', 'pdfinfo', 'pdffonts', 'qpdf', 'java', EPUBCHECK, 'unzip');
+    requireTools(
+      this,
+      'chromium',
+      'pdftotext',
+      'pdfinfo',
+      'pdffonts',
+      'qpdf',
+      'java',
+      EPUBCHECK_JAR,
+      'unzip',
+    );
     browser = await launchBrowser();
   });
   after(async () => {
@@ -129,7 +138,9 @@ describe('library API (end to end)', function () {
     assert.ok(r.ok && r.data);
     const file = join(tmp, 'report.epub');
     writeFileSync(file, r.data);
-    assert.match(run('java', ['-jar', EPUBCHECK, file]), /0 fatals \/ 0 errors \/ 0 warnings/);
+    const check = await epubcheck(file);
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /0 fatals \/ 0 errors \/ 0 warnings/);
     assert.equal(run('unzip', ['-Z1', file]).split('\n')[0], 'mimetype');
     assert.match(run('unzip', ['-p', file, 'OEBPS/index.xhtml']), /<td[^>]*>North<\/td>/);
   });

@@ -8,9 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../src/build.js';
-import { CORPUS, corpora, requireTools, skipWithoutCorpus, run } from '../helpers.js';
-
-const EPUBCHECK = '/usr/share/java/epubcheck.jar';
+import { CORPUS, corpora, requireTools, skipWithoutCorpus } from '../helpers.js';
+import { EPUBCHECK_JAR, epubcheck } from '../support/epubcheck.js';
 
 describe('EPUB of every corpus site passes epubcheck (../shared/corpus)', function () {
   this.timeout(300_000);
@@ -19,7 +18,7 @@ describe('EPUB of every corpus site passes epubcheck (../shared/corpus)', functi
 
   before(function () {
     if (names.length === 0) return;
-    requireTools(this, 'java', EPUBCHECK);
+    requireTools(this, 'java', EPUBCHECK_JAR);
   });
 
   skipWithoutCorpus(names);
@@ -36,8 +35,9 @@ describe('EPUB of every corpus site passes epubcheck (../shared/corpus)', functi
       assert.ok(result.epub, JSON.stringify(result.report.errors));
       const file = join(out, `${name}.epub`);
       writeFileSync(file, result.epub);
-      const report = run('java', ['-jar', EPUBCHECK, file]);
-      assert.match(report, /0 fatals \/ 0 errors \/ 0 warnings/, report);
+      const check = await epubcheck(file);
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      assert.match(check.stdout, /0 fatals \/ 0 errors \/ 0 warnings/, check.stdout);
     });
   }
 });

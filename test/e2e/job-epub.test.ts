@@ -12,9 +12,9 @@ import JSZip from 'jszip';
 import type { Browser } from 'puppeteer';
 import { closeBrowser, launchServiceBrowser } from '../../src/browser/launch.js';
 import { parseJob, runJob } from '../../src/service/job.js';
-import { hasTool, requireTools, run } from '../helpers.js';
+import { hasTool, requireTools } from '../helpers.js';
+import { EPUBCHECK_JAR, epubcheck } from '../support/epubcheck.js';
 
-const EPUBCHECK = '/usr/share/java/epubcheck.jar';
 const PNG_B64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const SVG =
@@ -98,14 +98,13 @@ describe('a JSON job with format epub', function () {
       css.some((c) => c.includes('.job-mark')),
       'the job CSS is in the EPUB',
     );
-    if (hasTool(EPUBCHECK) && hasTool('java')) {
+    if (hasTool(EPUBCHECK_JAR) && hasTool('java')) {
       const dir = mkdtempSync(join(tmpdir(), 'bb-job-epub-'));
       try {
         writeFileSync(join(dir, 'job.epub'), r.data);
-        assert.match(
-          run('java', ['-jar', EPUBCHECK, join(dir, 'job.epub')]),
-          /0 fatals \/ 0 errors \/ 0 warnings/,
-        );
+        const check = await epubcheck(join(dir, 'job.epub'));
+        assert.equal(check.status, 0, check.stdout + check.stderr);
+        assert.match(check.stdout, /0 fatals \/ 0 errors \/ 0 warnings/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
