@@ -91,15 +91,8 @@ export function figureScales(
     const fits = (was * room) / printed;
     const scale = Math.floor(Math.min(fits, was < 1 ? was * AGAIN : fits) * 1000) / 1000;
     if (scale >= was || scale < FIGURE_FLOOR) continue;
-    const natural = current.get(f.n);
-    out.push({
-      n: f.n,
-      width: natural?.width ?? f.width,
-      height: natural?.height ?? f.height,
-      scale,
-      file: f.file,
-      line: f.line,
-    });
+    // The layout check measures a figure before its scale applies: its natural size.
+    out.push({ n: f.n, width: f.width, height: f.height, scale, file: f.file, line: f.line });
   }
   return out;
 }
